@@ -1,0 +1,63 @@
+"""Chat with the bot in a terminal, or script a whole conversation through a pipe.
+
+Buttons are shown numbered. Typing a number or a button's words picks it;
+anything else is sent as free text. With standard input that is not a
+terminal, each line is one input and every reply is printed.
+"""
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+from bot.conversation import Conversation
+from bot.dialogue import Outcome, Reply, State, UserInput
+from bot.textmatch import normalise
+
+QUIT = {"/quit", "/exit"}
+
+
+def render(reply: Reply) -> str:
+    lines = [reply.text]
+    for number, button in enumerate(reply.all_buttons(), start=1):
+        lines.append(f"  [{number}] {button.label}")
+    return "\n".join(lines)
+
+
+def to_input(line: str, last: Reply | None) -> UserInput:
+    """A number or a button's words picks that button; anything else is free text."""
+    buttons = last.all_buttons() if last else []
+    stripped = line.strip()
+    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+        return UserInput.pressed(buttons[int(stripped) - 1].action)
+    wanted = normalise(stripped)
+    for button in buttons:
+        if wanted and normalise(button.label) == wanted:
+            return UserInput.pressed(button.action)
+    return UserInput.typed(line)
+
+
+def show(outcome: Outcome, out: IO[str]) -> Reply | None:
+    for reply in outcome.replies:
+        out.write(render(reply) + "\n\n")
+    out.flush()
+    with_buttons = [r for r in outcome.replies if r.buttons]
+    return with_buttons[-1] if with_buttons else None
+
+
+def run(conversation: Conversation, source: IO[str] = sys.stdin, out: IO[str] = sys.stdout) -> int:
+    interactive = source.isatty()
+    outcome = conversation.start()
+    state: State = outcome.state
+    last = show(outcome, out)
+    while True:
+        if interactive:
+            out.write("> ")
+            out.flush()
+        line = source.readline()
+        if not line or line.strip().lower() in QUIT:
+            return 0
+        if not interactive:
+            out.write(f"> {line.rstrip()}\n")
+        outcome = conversation.step(state, to_input(line.rstrip("\n"), last))
+        state = outcome.state
+        last = show(outcome, out) or last

@@ -1,0 +1,157 @@
+"""The transport-agnostic conversation core.
+
+`Conversation.step(state, input)` returns the replies, the new state and the
+anonymised events. Every typed message is checked for crisis before anything
+else, whatever step the journey is at. If anything goes wrong inside a step,
+the person still gets an answer that points to urgent help.
+"""
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+from bot.dialogue import Button, Outcome, Reply, State, UserInput
+from bot.knowledge import KnowledgeBase
+from bot.schema import AUDIENCES
+from flows import crisis, journey, results, services
+from flows.context import Ctx, Turn
+
+log = logging.getLogger(__name__)
+MAX_INPUT_CHARS = 4096  # Telegram's own limit for one message
+COMMANDS = ("start", "help", "restart", "crisis", "privacy", "services")
+
+
+class Conversation:
+    def __init__(self, kb: KnowledgeBase):
+        self.ctx = Ctx.build(kb)
+        self.finder = services.ServiceFinder(self.ctx)
+        # Rendered now so that the last-resort answer cannot itself fail later.
+        self._fallback = {a: kb.say("error_fallback", a) for a in (None, *AUDIENCES)}
+
+    def start(self) -> Outcome:
+        return self.step(State(), UserInput.typed("/start"))
+
+    def step(self, state: State, given: UserInput) -> Outcome:
+        try:
+            return self._step(state, given)
+        except Exception:  # noqa: BLE001 - the person must always get an answer
+            log.exception("conversation step failed at step %s", state.step)
+            text = self._fallback.get(state.audience, self._fallback[None])
+            text += "\n\n" + self.ctx.crisis_texts.text(state.audience, state.area)
+            return Outcome((Reply(text, crisis.crisis_buttons(self.ctx, state)),), state)
+
+    def _step(self, state: State, given: UserInput) -> Outcome:
+        turn = Turn(state)
+        if given.kind == "unsupported":
+            turn.add(self.ctx.say("unsupported_input", state))
+            return journey.ask_again(self.ctx, turn)
+        if given.kind == "choice":
+            return self._choice(turn, given.action)
+        text = clean(given.text)
+        if not text:
+            turn.add(self.ctx.say("empty_input", state))
+            return journey.ask_again(self.ctx, turn)
+        if text.startswith("/"):
+            return self._command(turn, text)
+        return self._text(turn, text)
+
+    def _text(self, turn: Turn, text: str) -> Outcome:
+        ctx, state = self.ctx, turn.state
+        heard = ctx.understander.read(text, state.audience)
+        if heard.crisis == "yes":
+            turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard))
+            return crisis.show(ctx, turn)
+        if heard.crisis == "ask":
+            return crisis.ask(ctx, turn, heard)
+        pressed = self._typed_button(state, text)
+        if pressed:
+            return self._choice(turn, pressed)
+        if state.step == "services":
+            return services.search(ctx, self.finder, turn, text)
+        return journey.on_text(ctx, turn, text, heard)
+
+    def _typed_button(self, state: State, text: str) -> str | None:
+        """People type a button's words instead of pressing it; treat that as the press."""
+        shown = self._current_buttons(state)
+        return journey.slots.match_label([(b.label, b.action) for b in shown], text) if shown else None
+
+    def _current_buttons(self, state: State) -> list[Button]:
+        ctx = self.ctx
+        by_step = {
+            "crisis": crisis.crisis_buttons,
+            "crisis_check": crisis.check_buttons,
+            "results": results.feedback_buttons,
+            "anything_else": results.anything_else_buttons,
+        }
+        if state.step in by_step:
+            rows = by_step[state.step](ctx, state)
+        elif state.step in journey.slots.SLOTS:
+            rows = journey.slots.buttons(ctx, state, journey.slots.SLOTS[state.step])
+        else:
+            return []
+        return [b for row in rows for b in row]
+
+    def _choice(self, turn: Turn, action: str) -> Outcome:
+        ctx = self.ctx
+        prefix, _, value = action.partition(":")
+        handler = {
+            "urgent": lambda: crisis.show(ctx, turn),
+            "resume": lambda: self._resume(turn),
+            "restart": lambda: self._welcome(Turn(State())),
+            "chk": lambda: crisis.reply_to_check(ctx, turn, value) or journey.ask_again(ctx, turn),
+            "fb": lambda: results.feedback(ctx, turn, value),
+            "more": lambda: self._something_else(turn),
+            "done": lambda: turn.add(ctx.say("goodbye", turn.state)).done(),
+            "back": lambda: journey.advance(ctx, turn),
+            "browse": lambda: services.browse(ctx, turn),
+            "sg": lambda: services.in_grouping(ctx, turn, value),
+            "svc": lambda: services.detail(ctx, turn, value),
+        }.get(prefix)
+        outcome = handler() if handler else journey.on_choice(ctx, turn, action)
+        if outcome is None:
+            turn.add(ctx.say("stale_button", turn.state))
+            return journey.ask_again(ctx, turn)
+        return outcome
+
+    def _resume(self, turn: Turn) -> Outcome:
+        turn.state = turn.state.but(step=turn.state.resume or "start", resume=None)
+        turn.add(self.ctx.say("resume", turn.state))
+        if turn.state.step == "services":
+            return services.browse(self.ctx, turn)
+        return journey.ask_again(self.ctx, turn)
+
+    def _something_else(self, turn: Turn) -> Outcome:
+        turn.state = results.something_else(self.ctx, turn)
+        return journey.advance(self.ctx, turn)
+
+    def _welcome(self, turn: Turn) -> Outcome:
+        turn.add(self.ctx.say("welcome", turn.state))
+        turn.event("journey_started")
+        return journey.advance(self.ctx, turn)
+
+    def _command(self, turn: Turn, text: str) -> Outcome:
+        ctx, state = self.ctx, turn.state
+        word, _, rest = text[1:].partition(" ")
+        name = word.split("@", 1)[0].lower()
+        if name in ("start", "restart"):
+            return self._welcome(Turn(State()))
+        if name == "crisis":
+            return crisis.show(ctx, turn)
+        if name == "help":
+            turn.add(ctx.say("help", state))
+            return journey.ask_again(ctx, turn)
+        if name == "privacy":
+            turn.add(ctx.say("privacy", state))
+            return journey.ask_again(ctx, turn)
+        if name == "services":
+            return services.search(ctx, self.finder, turn, rest) if rest.strip() else services.browse(ctx, turn)
+        turn.add(ctx.say("unknown_command", state))
+        return journey.ask_again(ctx, turn)
+
+
+def clean(text: str) -> str:
+    """Drop control and format characters, collapse spaces, and cap the length."""
+    kept = "".join(
+        ch if unicodedata.category(ch)[0] != "C" else " " for ch in text[: MAX_INPUT_CHARS * 4]
+    )
+    return " ".join(kept.split())[:MAX_INPUT_CHARS]

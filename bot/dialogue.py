@@ -1,0 +1,98 @@
+"""The values that pass through the conversation core: inputs, replies, state, events.
+
+They are plain immutable data with no transport in them, so the terminal,
+Telegram and tests all speak the same language. State holds no message text
+and no identity: only the choices a journey needs.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Literal
+
+InputKind = Literal["text", "choice", "unsupported"]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # short ASCII id, at most 64 bytes (Telegram's callback_data limit)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+    def all_buttons(self) -> list[Button]:
+        return [b for row in self.buttons for b in row]
+
+
+@dataclass(frozen=True)
+class UserInput:
+    kind: InputKind
+    text: str = ""
+    action: str = ""
+
+    @classmethod
+    def typed(cls, text: str) -> UserInput:
+        return cls("text", text=text)
+
+    @classmethod
+    def pressed(cls, action: str) -> UserInput:
+        return cls("choice", action=action)
+
+    @classmethod
+    def unsupported(cls, what: str = "") -> UserInput:
+        return cls("unsupported", text=what)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One anonymised fact for the demand log: a kind and coarse fields only."""
+
+    kind: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class State:
+    step: str = "start"
+    audience: str | None = None
+    role: str | None = None
+    age: int | None = None
+    age_band: str | None = None
+    area: str | None = None
+    topics: tuple[str, ...] = ()
+    circumstances: tuple[str, ...] = ()
+    severity: str | None = None
+    duration: str | None = None
+    urgency: str | None = None
+    grouping: str | None = None
+    services: tuple[str, ...] = ()
+    resume: str | None = None
+    crisis_shown: bool = False
+    typed_grouping: str | None = None
+
+    def but(self, **changes: Any) -> State:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("topics", "services", "circumstances"):
+            data[key] = list(data[key])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> State:
+        known = {f.name for f in fields(cls)}
+        clean = {k: v for k, v in data.items() if k in known}
+        for key in ("topics", "services", "circumstances"):
+            clean[key] = tuple(clean.get(key) or ())
+        return cls(**clean)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    replies: tuple[Reply, ...]
+    state: State
+    events: tuple[Event, ...] = ()

@@ -1,0 +1,131 @@
+"""Pick 1-3 services for a need, a THRIVE grouping, an age and an area.
+
+A service is eligible when it works in the grouping and the area and takes the
+person's age. Among those, services made for the need beat the general doors
+(topics: [all]), local beats national, and a service the person can contact
+themselves beats one they must be referred to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.knowledge import KnowledgeBase
+from bot.schema import GROUPINGS, Service
+
+MAX_SERVICES = 3
+RISK = "getting-risk-support"
+_SELF_REFERRER = {"young_person": "self", "parent": "parent"}
+
+
+@dataclass(frozen=True)
+class Person:
+    audience: str | None
+    age_min: int | None
+    age_max: int | None
+    area: str | None
+    referrer: str | None = None
+    circumstances: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    services: tuple[Service, ...]
+    gap: bool  # nothing made for this need locally: only general doors or national lines
+
+
+class Recommender:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        # Per area: services in area order, built once.
+        self._by_area = {area: kb.services_for_area(area) for area in (*kb.areas, None)}
+
+    def recommend(self, topics: tuple[str, ...], grouping: str, person: Person) -> Recommendation:
+        pool = [s for s in self._by_area.get(person.area if person.area in self.kb.areas else None, ())
+                if not s.planned and self._takes_age(s, person)]
+        if grouping == RISK:
+            pool = [s for s in pool if not s.not_for_emergencies]
+        chosen = self._best(pool, topics, (grouping,), person)
+        if not any(self._specific(s, topics, person) for s in chosen) and grouping != RISK:
+            # Look one grouping either side for something made for this need.
+            near = _neighbours(grouping)
+            extra = [s for s in self._best(pool, topics, near, person) if self._specific(s, topics, person)]
+            chosen = _unique(extra[:1] + list(chosen))[:MAX_SERVICES]
+        if person.audience == "young_person" and grouping != RISK:
+            chosen = self._with_direct_option(chosen, pool, topics, grouping, person)
+        local_ids = {s.id for s in self.kb.areas[person.area].services} if person.area in self.kb.areas else set()
+        gap = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
+        return Recommendation(chosen, gap)
+
+    def _with_direct_option(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
+                            grouping: str, person: Person) -> tuple[Service, ...]:
+        """Make sure a young person sees one door they can open themselves, today.
+
+        A service that is already the way in to a chosen one does not count:
+        its number is on that card already.
+        """
+        if any(_direct(s) for s in chosen):
+            return chosen
+        doors = {s.access.via for s in chosen}
+        direct = [s for s in self._best(pool, topics, (grouping,), person, limit=len(pool))
+                  if _direct(s) and s.id not in doors]
+        if not direct:
+            return chosen
+        return _unique(list(chosen[: MAX_SERVICES - 1]) + direct[:1])
+
+    def _best(self, pool: list[Service], topics: tuple[str, ...], groupings: tuple[str, ...], person: Person,
+              limit: int = MAX_SERVICES) -> tuple[Service, ...]:
+        fitting = [s for s in pool if any(g in s.groupings for g in groupings)]
+        scored = sorted(
+            ((self._score(s, topics, person, groupings), i, s) for i, s in enumerate(fitting)),
+            key=lambda item: (-item[0], item[1]),
+        )
+        return tuple(s for score, _, s in scored if score > 0)[:limit]
+
+    def _score(self, service: Service, topics: tuple[str, ...], person: Person, groupings: tuple[str, ...]) -> float:
+        score = 0.0
+        for rank, topic in enumerate(topics[:3]):
+            if topic in service.topics:
+                score += 4.0 / (rank + 1)
+        if "all" in service.topics:
+            score += 1.0
+        if set(service.circumstances) & set(person.circumstances):
+            score += 5.0
+        if score == 0:
+            return 0.0
+        if person.area in self.kb.areas and service in self.kb.areas[person.area].services:
+            score += 0.5
+        referrer = person.referrer or _SELF_REFERRER.get(person.audience or "")
+        if referrer and referrer in service.access.referrers:
+            score += 0.5
+        if RISK in groupings and service.emergency:
+            score += 3.0
+        elif RISK not in groupings and RISK in service.groupings:
+            score -= 0.25  # keep crisis lines for crisis; they are shown then anyway
+        return score
+
+    @staticmethod
+    def _specific(service: Service, topics: tuple[str, ...], person: Person) -> bool:
+        made_for_need = bool(topics) and topics[0] in service.topics
+        return made_for_need or bool(set(service.circumstances) & set(person.circumstances))
+
+    @staticmethod
+    def _takes_age(service: Service, person: Person) -> bool:
+        if service.ages is None or person.age_min is None or person.age_max is None:
+            return True
+        return service.ages.min <= person.age_max and person.age_min <= service.ages.max
+
+
+def _direct(service: Service) -> bool:
+    return "self" in service.access.referrers and service.access.via is None
+
+
+def _unique(services: list[Service]) -> tuple[Service, ...]:
+    seen: dict[str, Service] = {}
+    for service in services:
+        seen.setdefault(service.id, service)
+    return tuple(seen.values())
+
+
+def _neighbours(grouping: str) -> tuple[str, ...]:
+    i = GROUPINGS.index(grouping)
+    return tuple(GROUPINGS[j] for j in (i - 1, i + 1) if 0 <= j < len(GROUPINGS) - 1)

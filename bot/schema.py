@@ -1,0 +1,339 @@
+"""The shape of every knowledge-base file, as pydantic models.
+
+Each model forbids unknown keys so that a typo in YAML ("ages: {mn: 5}") is an
+error at start-up, not a silently missing fact.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+AUDIENCES = ("young_person", "parent", "professional")
+GROUPINGS = (
+    "thriving",
+    "getting-advice",
+    "getting-help",
+    "getting-more-help",
+    "getting-risk-support",
+)
+Audience = Literal["young_person", "parent", "professional"]
+Grouping = Literal[
+    "thriving", "getting-advice", "getting-help", "getting-more-help", "getting-risk-support"
+]
+Referrer = Literal["self", "parent", "school", "gp", "professional", "social_worker"]
+Confidence = Literal["high", "medium", "low"]
+ContactKind = Literal["phone", "text", "web", "email", "address"]
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
+_LINES = re.compile(r"^\d+(-\d+)?(, ?\d+(-\d+)?)*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Text(Strict):
+    """Words that may differ per audience; `default` is used when one is missing."""
+
+    default: str | None = None
+    young_person: str | None = None
+    parent: str | None = None
+    professional: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string(cls, value: object) -> object:
+        return {"default": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Text:
+        if not any((self.default, self.young_person, self.parent, self.professional)):
+            raise ValueError("needs at least one non-empty text")
+        return self
+
+    def for_audience(self, audience: str | None) -> str:
+        chosen = getattr(self, audience, None) if audience in AUDIENCES else None
+        return chosen or self.default or self.young_person or self.parent or self.professional or ""
+
+
+class SeedRef(Strict):
+    """A fact from one of the seed documents: file and line numbers."""
+
+    file: str
+    lines: str
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _lines(cls, value: object) -> str:
+        text = str(value).replace("–", "-").replace("L", "")
+        if not _LINES.match(text):
+            raise ValueError(f"lines must look like '355' or '355-386, 862', got {value!r}")
+        return text
+
+
+class Provenance(Strict):
+    """Where a contact detail comes from and how sure we are of it."""
+
+    source: str
+    page_date: dt.date | None = None
+    checked: dt.date | None = None
+    confidence: Confidence
+    note: str | None = None
+
+
+class Contact(Strict):
+    id: str = Field(pattern=_ID)
+    kind: ContactKind
+    value: str
+    label: Text
+    hours: str | None = None
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _format(self) -> Contact:
+        digits = re.sub(r"[ ]", "", self.value)
+        if self.kind == "phone" and not _valid_uk_phone(digits):
+            raise ValueError(f"phone {self.value!r} is not a UK number we recognise")
+        if self.kind == "text" and not (digits.isdigit() and (len(digits) == 5 or _valid_uk_phone(digits))):
+            raise ValueError(f"text number {self.value!r} must be a 5-digit short code or a UK mobile")
+        if self.kind == "web" and (" " in self.value or "." not in self.value):
+            raise ValueError(f"web address {self.value!r} looks wrong")
+        if self.kind == "email" and not re.match(r"^[^@\s]+@[^@\s]+\.[a-z]+$", self.value):
+            raise ValueError(f"email {self.value!r} looks wrong")
+        return self
+
+
+def _valid_uk_phone(digits: str) -> bool:
+    if digits in ("999", "111", "112"):
+        return True
+    if re.fullmatch(r"116\d{3}", digits):
+        return True
+    if re.fullmatch(r"080[08]\d{4}", digits):  # short freephone numbers such as Childline's
+        return True
+    return bool(re.fullmatch(r"0\d{9,10}", digits))
+
+
+class Ages(Strict):
+    min: int = Field(ge=0, le=99)
+    max: int = Field(ge=0, le=99)
+
+    @model_validator(mode="after")
+    def _order(self) -> Ages:
+        if self.min > self.max:
+            raise ValueError(f"min age {self.min} is above max age {self.max}")
+        return self
+
+
+class Hours(Strict):
+    """When a service answers. `weekly` spans may cross midnight ("20:00-08:00")."""
+
+    always: bool = False
+    weekly: dict[Day, list[str]] = Field(default_factory=dict)
+    text: Text | None = None
+
+    @field_validator("weekly")
+    @classmethod
+    def _spans(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for day, spans in value.items():
+            for span in spans:
+                if not _SPAN.match(span):
+                    raise ValueError(f"{day}: {span!r} is not like '09:00-17:00'")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Hours:
+        if self.always and self.weekly:
+            raise ValueError("give either always: true or weekly spans, not both")
+        if not (self.always or self.weekly or self.text):
+            raise ValueError("say something: always, weekly or text")
+        return self
+
+
+class Waiting(Strict):
+    text: Text
+    as_of: str = Field(pattern=r"^\d{4}(-\d{2})?$")
+    source: SeedRef
+
+
+class Access(Strict):
+    """How to get in: who may ask, and through which door."""
+
+    referrers: list[Referrer] = Field(min_length=1)
+    via: str | None = None
+    how: Text
+    what_to_include: str | None = None
+    next_steps: Text | None = None
+
+
+class Service(Strict):
+    id: str = Field(pattern=_ID)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    provider: str | None = None
+    description: Text
+    ages: Ages | None = None
+    groupings: list[Grouping] = Field(min_length=1)
+    topics: list[str] = Field(min_length=1)
+    access: Access
+    hours: Hours | None = None
+    waiting: list[Waiting] = Field(default_factory=list)
+    while_waiting: Text | None = None
+    contacts: list[str] = Field(default_factory=list)
+    circumstances: list[str] = Field(default_factory=list)
+    emergency: bool = False
+    not_for_emergencies: bool = False
+    planned: bool = False  # only planned in the source: shown when browsing, never recommended
+    status_note: Text | None = None
+    sources: list[SeedRef] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Service:
+        if not self.sources and not self.contacts:
+            raise ValueError("needs seed sources or contacts with provenance: nothing may be unsourced")
+        if self.emergency and self.not_for_emergencies:
+            raise ValueError("cannot be both emergency and not_for_emergencies")
+        return self
+
+
+class AreaInfo(Strict):
+    id: str = Field(pattern=_ID)
+    name: str
+    places: list[str] = Field(default_factory=list)
+    front_door: str
+    safeguarding_door: str | None = None
+    crisis_contacts: list[str] = Field(default_factory=list)
+
+
+class AreaFile(Strict):
+    area: AreaInfo
+    contacts: list[Contact] = Field(default_factory=list)
+    services: list[Service] = Field(min_length=1)
+
+
+class NationalFile(Strict):
+    contacts: list[Contact] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list)
+
+
+class GroupingInfo(Strict):
+    id: Grouping
+    name: Text
+    description: Text
+
+
+class Choice(Strict):
+    """A button a flow offers, with what choosing it means."""
+
+    id: str = Field(pattern=_ID)
+    label: Text
+    grouping: Grouping | None = None
+    min: int | None = None
+    max: int | None = None
+    referrer: Referrer | None = None
+    audiences: list[Audience] = Field(default_factory=lambda: list(AUDIENCES))
+
+
+class ThriveFile(Strict):
+    groupings: list[GroupingInfo] = Field(min_length=5, max_length=5)
+    severity: list[Choice] = Field(min_length=2)
+    duration: list[Choice] = Field(min_length=2)
+    urgency: list[Choice] = Field(min_length=2)
+    age_bands: list[Choice] = Field(min_length=2)
+    roles: list[Choice] = Field(min_length=1)
+    lasting_need: Grouping = "getting-more-help"
+    cues: dict[Grouping, list[str]] = Field(default_factory=dict)
+
+
+class TopicGroup(Strict):
+    id: str = Field(pattern=_ID)
+    label: Text
+    topics: list[str] = Field(min_length=1)
+
+
+class Topic(Strict):
+    id: str = Field(pattern=_ID)
+    label: Text
+    phrases: list[str] = Field(min_length=1)
+    # Words that name the topic only in passing ("at school", "my mum"): they count less.
+    weak_phrases: list[str] = Field(default_factory=list)
+    # Phrases that mean this topic only when one audience types them
+    # (a parent's "my anxiety" is their own mental health, a young person's is not).
+    audience_phrases: dict[Audience, list[str]] = Field(default_factory=dict)
+    grouping: Grouping = "getting-help"
+    crisis: bool = False
+
+
+class TopicsFile(Strict):
+    groups: list[TopicGroup] = Field(min_length=1)
+    topics: list[Topic] = Field(min_length=1)
+    fallback: dict[Audience, list[str]] = Field(default_factory=dict)
+    spellings: dict[str, str] = Field(default_factory=dict)
+
+
+class CrisisCombo(Strict):
+    """Risk that no single phrase shows, only two or more ideas together
+    ("cut" + "tonight", "voices" + "telling me to" + "hurt")."""
+
+    topic: str
+    all: list[str] = Field(min_length=1)
+    none: list[str] = Field(default_factory=list)  # concepts that stop the combo ("by accident")
+    verdict: Literal["yes", "ask"] = "yes"
+
+
+class CrisisFile(Strict):
+    """Words that mean someone may be at risk now, and words that only look like it.
+
+    `phrases` and `ambiguous` map a topic id to the phrases that suggest it, so a
+    crisis match also says what the need is.
+    """
+
+    phrases: dict[str, list[str]] = Field(min_length=1)
+    ambiguous: dict[str, list[str]] = Field(default_factory=dict)
+    not_crisis: list[str] = Field(default_factory=list)
+    negations: list[str] = Field(default_factory=list)
+    past_markers: list[str] = Field(default_factory=list)
+    recent_markers: list[str] = Field(default_factory=list)
+    # Signs that past risk is over ("clean for a year", "doing well now"): with a past
+    # marker and no recent one, the bot does not even ask.
+    recovery_markers: list[str] = Field(default_factory=list)
+    # Talking about risk in general (training, awareness, "how do I talk to her about"):
+    # near these words a crisis phrase alone is not a crisis.
+    talking_about: list[str] = Field(default_factory=list)
+    # Joking or gamer-slang context ("kms when he loses at Fortnite"): near these
+    # a crisis phrase makes the bot ask rather than assume.
+    softeners: list[str] = Field(default_factory=list)
+    # Named lists of phrases ("selfharm_act", "right_now"...) used by `combos`.
+    # "recent" and "past" name recent_markers and past_markers unless defined here.
+    concepts: dict[str, list[str]] = Field(default_factory=dict)
+    combos: list[CrisisCombo] = Field(default_factory=list)
+    contacts: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _combo_concepts(self) -> CrisisFile:
+        known = set(self.concepts) | {"recent", "past"}
+        for number, combo in enumerate(self.combos):
+            unknown = [c for c in combo.all + combo.none if c not in known]
+            if unknown:
+                raise ValueError(f"combos[{number}]: unknown concept(s) {', '.join(unknown)}")
+        return self
+
+
+class Circumstance(Strict):
+    """A situation that makes some services the right door (looked after, care leaver...)."""
+
+    id: str = Field(pattern=_ID)
+    label: Text
+    phrases: list[str] = Field(min_length=1)
+
+
+class CircumstancesFile(Strict):
+    circumstances: list[Circumstance] = Field(default_factory=list)
+
+
+class MessagesFile(Strict):
+    messages: dict[str, Text]

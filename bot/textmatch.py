@@ -1,0 +1,208 @@
+"""Normalise messy chat text and find lexicon phrases in it, fast.
+
+Phrases are matched token by token, in order, allowing a couple of extra words
+between them ("cant really sleep" matches "cant sleep"). A phrase token ending
+in `*` matches any word starting with it ("suicid*"). Words that are not in the
+lexicon are corrected to the nearest lexicon word with rapidfuzz, so "anxeity"
+and "suicidle" still match; corrections are cached because people repeat words.
+Common English words are never "corrected" into lexicon words ("kissing" must
+not become "killing", "dyeing" must not become "dying").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Hashable, Iterable, Mapping
+
+from rapidfuzz import fuzz, process
+
+_APOSTROPHES = str.maketrans({"'": "", "’": "", "‘": "", "`": "", "´": "", "ʼ": ""})
+_NON_WORD = re.compile(r"[^a-z0-9*]+")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")  # "sooooo" -> "soo", "pleaseeee" -> "pleasee"
+_NUMBER_WORD = re.compile(r"(?<=\d)(?=[a-z])")  # "15yo" -> "15 yo", "3am" -> "3 am"
+MAX_GAP = 2
+MIN_FUZZY_LENGTH = 5
+FUZZY_CUTOFF = 85
+
+# Everyday words that look like a lexicon word with one or two letters changed.
+# They are real words, so the spelling fixer leaves them alone.
+COMMON_WORDS = frozenset("""
+about above across actually added address adult advice afraid after again against agree ahead allow almost alone
+along already alright always amazing among amount angel animal annoyed another answer anyone anything anyway
+anywhere appear apply around arrive asking asleep awake aware badly baking basic beach beans bearing beating
+beautiful became because become before began begin behind being believe below besides better between beyond
+biggest birthday biting blaming blanket bleach blind blink block blood blowing board boiling bored boring borrow
+bottle bottom bought bounce brain brave bread break breakfast breath bright bring broke brother brought brown
+build building built bully burger burst buses busy butter buying calling calls calm came camera camping candle
+cannot caring carry carrying catch caught cause causing ceiling chance change charge chasing cheap check cheese
+chest chicken child children chill chips choice choose chose chosen church class clean clear clever climb close
+closed clothes cloud coach coffee coming common cooking cool copying corner cottage could couldnt count country
+couple course cousin cover crazy cream crisps cross crowd crying cuddle cupboard cutting daily dance dancing dating
+daughter dealing dearly death decide deep defo delete dinner direct doing dollar double doubt draw drawing dream
+dress dressing drink driving dropped dyeing dyed dying early earth easily eating eighteen either eleven else
+email empty ended ending enjoy enough entire even evening event every everyone everything exactly except excited
+exercise expect explain extra fairly falling family famous fancy farm faster father favourite feeling fella
+felling fight filling final finally finding fine finish fitting flat flirting floor flying focus follow food
+football force forget forgot forward found friday friend friends front fully funny further gaming garden gave
+getting giving glad glass going gonna good gotta grade great green group growing guess guilty guitar habit
+hairs half hand handle hanging happen happy hardly hates hating having head health hearing heart heating heavy
+hello helping hiding higher himself history hitting hobby holding holiday homes honest hoping horse hospital
+hours house however huge human hungry hurry husband idea ignore ill important inside instead into issue itself
+jacket joking judge jumper jumping keeping kettle kicking killed kind kissing kitchen knife knowing known ladder
+large later laugh laughing layer leaving lesson letter level licking lifting light liking likely line listen
+little living local locked lonely longer looking losing lots loud love lovely lucky lunch making manage many
+marking match matter maybe meaning means meeting mental message middle might milking minute missing mixing
+moment money month months morning mother moving music myself naked nasty nearly needed never night nights
+nobody noise normal nothing notice number nurse often older online only open other outside over owner packed
+paint painting paper parent parents party passing paying people perfect person phone picking picture piece
+pizza placed plan planning plate played player playing please plenty pocket point police posting potato
+pretty prison private probably problem proper proud pulling purple pushing putting quick quiet quite racing
+rather reading ready really reason remember report resting riding right rolling rubbish running sadly safety
+saying scary school screen second seeing seems selling sending sense seven shaking sharing sheets shift shirt
+shopping short should shout shower shutting sick sigh silly simple since singing sister sitting sixteen skiing
+sleeping slowly small smelling smiling smoking snack social someone something sometimes somewhere sorry sorted
+sound speak spending sport spring staring start started starting station staying still stopping story street
+strong stuff stupid summer sunday super sure surely sweet swimming table taking talking taste teacher teeth
+telling tennis texting thank thanks their them then there these thing things think thinking those though
+thought through throwing tidy tiring title today together told tomorrow tonight touching towel town trainers
+training tried trying turning twelve under until upset using usual very video visit voice waiting waking
+walking wanting watch watching water wearing weather week weekend weird well went were whatever wheel where
+whether which while white whole wicked winning winter wishing with without woken woman women wonder wonderful
+working world worse worst would wouldnt write writing wrong yelling yesterday young younger yours youth
+""".split())
+
+
+def normalise(text: str, spellings: Mapping[str, str] | None = None) -> list[str]:
+    """Lower-case word tokens with apostrophes dropped ("don't" -> "dont") and slang expanded."""
+    text = unicodedata.normalize("NFKD", text).casefold().translate(_APOSTROPHES)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NUMBER_WORD.sub(" ", _STRETCHED.sub(r"\1\1", _NON_WORD.sub(" ", text)))
+    tokens = text.split()
+    if not spellings:
+        return tokens
+    out: list[str] = []
+    for token in tokens:
+        replacement = spellings.get(token)
+        if replacement is None:
+            out.append(token)
+        else:
+            out.extend(replacement.split())
+    return out
+
+
+@dataclass(frozen=True)
+class Match:
+    key: Hashable
+    phrase: str
+    start: int
+    end: int  # one past the last token
+    size: int  # number of phrase tokens
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    key: Hashable
+    text: str
+    tokens: tuple[str, ...]
+
+
+class PhraseIndex:
+    """All phrases of one lexicon, indexed by their first token."""
+
+    def __init__(self, entries: Iterable[tuple[Hashable, str]], spellings: Mapping[str, str] | None = None):
+        exact: dict[str, list[_Phrase]] = defaultdict(list)
+        prefix: dict[str, list[_Phrase]] = defaultdict(list)
+        seen: set[tuple[Hashable, tuple[str, ...]]] = set()
+        self.vocabulary: set[str] = set()
+        for key, text in entries:
+            tokens = tuple(normalise(text, spellings))
+            if not tokens or (key, tokens) in seen:
+                continue
+            seen.add((key, tokens))
+            phrase = _Phrase(key, text, tokens)
+            first = tokens[0]
+            if first.endswith("*"):
+                prefix[first[:-1]].append(phrase)
+            else:
+                exact[first].append(phrase)
+            self.vocabulary.update(t for t in tokens if not t.endswith("*"))
+        self._exact = {k: tuple(v) for k, v in exact.items()}
+        self._prefix = {k: tuple(v) for k, v in prefix.items()}
+        self._prefix_lengths = tuple(sorted({len(k) for k in self._prefix}))
+
+    def __len__(self) -> int:
+        return sum(map(len, self._exact.values())) + sum(map(len, self._prefix.values()))
+
+    def find(self, tokens: list[str]) -> list[Match]:
+        found = []
+        exact, prefix, lengths = self._exact, self._prefix, self._prefix_lengths
+        for i, token in enumerate(tokens):
+            candidates = exact.get(token, ())
+            if lengths:
+                more = [p for n in lengths if n <= len(token) for p in prefix.get(token[:n], ())]
+                if more:
+                    candidates = (*candidates, *more)
+            for phrase in candidates:
+                if len(phrase.tokens) == 1:
+                    found.append(Match(phrase.key, phrase.text, i, i + 1, 1))
+                    continue
+                end = _match_from(phrase.tokens, tokens, i)
+                if end:
+                    found.append(Match(phrase.key, phrase.text, i, end, len(phrase.tokens)))
+        return found
+
+
+def _token_matches(pattern: str, token: str) -> bool:
+    return token.startswith(pattern[:-1]) if pattern[-1] == "*" else token == pattern
+
+
+def _match_from(pattern: tuple[str, ...], tokens: list[str], start: int) -> int:
+    """Index one past the match if `pattern` matches at `start`, allowing small gaps; else 0."""
+    if not _token_matches(pattern[0], tokens[start]):
+        return 0
+    pos = start + 1
+    size = len(tokens)
+    for part in pattern[1:]:
+        limit = min(size, pos + MAX_GAP + 1)
+        while pos < limit and not _token_matches(part, tokens[pos]):
+            pos += 1
+        if pos >= limit:
+            return 0
+        pos += 1
+    return pos
+
+
+class SpellingFixer:
+    """Maps a word the lexicon does not know to the closest word it does.
+
+    Only words of MIN_FUZZY_LENGTH letters or more are corrected, only to a
+    lexicon word of about the same length that starts with the same letter, and
+    never when the word is itself an everyday English word.
+    """
+
+    def __init__(self, vocabulary: Iterable[str], keep: Iterable[str] = ()):
+        self._known = frozenset(vocabulary)
+        self._keep = frozenset(keep) | COMMON_WORDS
+        by_key: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in self._known:
+            if word.isalpha() and len(word) >= MIN_FUZZY_LENGTH - 1:
+                by_key[(word[0], len(word))].append(word)
+        self._by_key = {k: tuple(sorted(words)) for k, words in by_key.items()}
+        self.fix = lru_cache(maxsize=65536)(self._fix)
+
+    def _fix(self, word: str) -> str:
+        if word in self._known or word in self._keep or len(word) < MIN_FUZZY_LENGTH or not word.isalpha():
+            return word
+        first, n = word[0], len(word)
+        choices = [w for m in (n - 1, n, n + 1) for w in self._by_key.get((first, m), ())]
+        if not choices:
+            return word
+        best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        return best[0] if best else word
+
+    def __call__(self, tokens: list[str]) -> list[str]:
+        fix = self.fix
+        return [fix(t) for t in tokens]

@@ -1,0 +1,291 @@
+"""Free text in; a crisis verdict, ranked topics and a THRIVE grouping out.
+
+All indexes are built once in `Understander.__init__`: every lexicon (topics,
+crisis phrases, figures of speech, negations, time markers, THRIVE cues) goes
+into one phrase index, so `read()` walks the message once, does no I/O and no
+re-computation, and runs on every message of every conversation.
+
+How the crisis verdict is reached
+- A crisis phrase ("kill myself", "took a load of tablets") means "yes" unless
+  it sits inside a figure of speech ("this homework is killing me"), is
+  negated just before ("I'm not suicidal"), is clearly in the past near it
+  ("self-harmed years ago", with no recent marker anywhere), or is talked
+  about in general ("self-harm awareness training"). Negated and past risk is
+  never dismissed outright when it is first-hand: the bot asks, kindly.
+- A combo fires when every one of its concepts is present ("cut" + "tonight",
+  "voices" + "telling me to" + "hurt"): this catches risk that no single
+  phrase shows, said in words nobody listed in full.
+- Ambiguous phrases ("what's the point", "can't go on") give "ask".
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.knowledge import KnowledgeBase, KnowledgeError
+from bot.schema import GROUPINGS
+from bot.textmatch import Match, PhraseIndex, SpellingFixer, normalise
+
+Verdict = Literal["yes", "ask", "no"]
+MIN_TOPICS = 3
+NEGATION_WINDOW = 3  # words before a crisis phrase where "not", "never"... negate it
+TOPIC_NEGATION_WINDOW = 1
+PAST_WINDOW = 10  # words either side of a crisis phrase where "years ago"... put it in the past
+SOFT_WINDOW = 8  # words either side where "joking", "when he loses at Fortnite" make the bot ask
+RECOVERY_WINDOW = 16  # "she's stopped now", "clean for a year" reach further
+TALK_WINDOW = 5  # words either side where "training", "awareness"... make it general talk
+WEAK_WEIGHT = 0.4
+CRISIS_TOPIC_WEIGHT = 1.6
+COMBO_TOPIC_WEIGHT = 2.0
+AMBIGUOUS_TOPIC_WEIGHT = 1.0
+TIME_CONCEPTS = frozenset({"recent", "recent_sh", "now"})  # combos with these are about now
+SHORT_MESSAGE = 3  # tokens; "sad", "anxiety", "who do i ring"
+# More severe groupings win ties: under-reacting is the worse mistake.
+_SEVERITY = {g: i for i, g in enumerate(GROUPINGS)}
+
+# Kinds of phrase in the one index.
+TOPIC, CRISIS, AMBIGUOUS, FIGURE, NEGATION, PAST, RECENT, RECOVERY, TALK, SOFT, CONCEPT, CUE = (
+    "topic", "crisis", "ambiguous", "figure", "neg", "past", "recent", "recovery", "talk", "soft", "concept", "cue",
+)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    crisis: Verdict
+    topics: tuple[str, ...]
+    grouping: str
+    matched: bool  # did any topic phrase match, or are the topics a guess?
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.crisis == "yes"
+
+
+@dataclass(frozen=True)
+class _Combo:
+    topic: str
+    concepts: tuple[str, ...]
+    none: tuple[str, ...]
+    verdict: Verdict
+
+
+class Understander:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        spell = dict(kb.spellings)
+        crisis = kb.crisis
+        entries: list[tuple[tuple, str]] = []
+        for t in kb.topics.values():
+            entries += [((TOPIC, t.id, None, 1.0), p) for p in t.phrases]
+            entries += [((TOPIC, t.id, None, WEAK_WEIGHT), p) for p in t.weak_phrases]
+            for audience, phrases in t.audience_phrases.items():
+                entries += [((TOPIC, t.id, audience, 1.0), p) for p in phrases]
+        entries += [((CRISIS, topic), p) for topic, ps in crisis.phrases.items() for p in ps]
+        entries += [((AMBIGUOUS, topic), p) for topic, ps in crisis.ambiguous.items() for p in ps]
+        entries += [((FIGURE, None), p) for p in crisis.not_crisis]
+        entries += [((NEGATION, None), p) for p in crisis.negations]
+        entries += [((PAST, None), p) for p in crisis.past_markers]
+        entries += [((RECENT, None), p) for p in crisis.recent_markers]
+        entries += [((RECOVERY, None), p) for p in crisis.recovery_markers]
+        entries += [((PAST, RECOVERY), p) for p in crisis.recovery_markers]
+        entries += [((TALK, None), p) for p in crisis.talking_about]
+        entries += [((SOFT, None), p) for p in crisis.softeners]
+        concepts = dict(crisis.concepts)
+        concepts.setdefault("recent", list(crisis.recent_markers))
+        concepts.setdefault("past", list(crisis.past_markers))
+        entries += [((CONCEPT, name), p) for name, ps in concepts.items() for p in ps]
+        entries += [((CUE, g), p) for g, ps in kb.thrive.cues.items() for p in ps]
+        self.index = PhraseIndex(entries, spell)
+
+        unknown = sorted({c.topic for c in crisis.combos if c.topic not in kb.topics}
+                         | {t for t in list(crisis.phrases) + list(crisis.ambiguous) if t not in kb.topics})
+        if unknown:
+            raise KnowledgeError([f"knowledge/crisis.yaml: unknown topic '{t}'" for t in unknown])
+        self.combos = tuple(_Combo(c.topic, tuple(c.all), tuple(c.none), c.verdict) for c in crisis.combos)
+        self._combo_concepts = frozenset(c for combo in self.combos for c in combo.concepts)
+
+        keep = set(spell) | {w for v in spell.values() for w in v.split()}
+        self.fixer = SpellingFixer(self.index.vocabulary | keep, keep)
+        self.spellings = spell
+        self.topic_grouping = {t.id: t.grouping for t in kb.topics.values()}
+        self.fallback = {
+            a: tuple(dict.fromkeys(kb.topic_fallback.get(a, ()) + kb.topic_fallback.get("young_person", ())
+                                   + tuple(kb.topics)))
+            for a in (None, "young_person", "parent", "professional")
+        }
+
+    def tokens(self, text: str) -> list[str]:
+        return self.fixer(normalise(text, self.spellings))
+
+    def read(self, text: str, audience: str | None = None) -> Understanding:
+        tokens = self.tokens(text)
+        hits: dict[str, list[Match]] = defaultdict(list)
+        for hit in self.index.find(tokens):
+            hits[hit.key[0]].append(hit)
+        figures = hits[FIGURE]
+        if figures:
+            for kind in (CRISIS, AMBIGUOUS, CONCEPT):
+                if hits[kind]:
+                    hits[kind] = [h for h in hits[kind] if not _overlaps_any(h, figures)]
+            if hits[TOPIC]:
+                hits[TOPIC] = [h for h in hits[TOPIC] if not _inside_any(h, figures)]
+        verdict, boosts = self._verdict(hits)
+        topics, matched = self._rank(tokens, hits, boosts, audience)
+        if verdict == "yes":
+            grouping = "getting-risk-support"
+        else:
+            grouping = self._grouping(tokens, hits, topics, matched, audience)
+        return Understanding(verdict, topics, grouping, matched)
+
+    # --- crisis -----------------------------------------------------------------
+
+    def _verdict(self, hits: dict[str, list[Match]]) -> tuple[Verdict, dict[str, float]]:
+        crisis, ambiguous = hits[CRISIS], hits[AMBIGUOUS]
+        boosts: dict[str, float] = defaultdict(float)
+        present: dict[str, list[Match]] = defaultdict(list)
+        for h in hits[CONCEPT]:
+            present[h.key[1]].append(h)
+        fired = [c for c in self.combos
+                 if all(name in present for name in c.concepts) and not any(name in present for name in c.none)]
+        if not crisis and not ambiguous and not fired:
+            return "no", boosts
+        negations, past, recent, talk, soft = hits[NEGATION], hits[PAST], hits[RECENT], hits[TALK], hits[SOFT]
+        yes = ask = False
+        for h in crisis:
+            if _negated(h, negations, NEGATION_WINDOW):
+                ask = True
+            elif soft and _near_any(h, soft, SOFT_WINDOW):
+                ask = True  # maybe a joke or gamer slang: ask, never assume
+            elif ambiguous and _inside_longer(h, ambiguous):
+                ask = True  # "killed himself" inside "my uncle killed himself": a loss, so ask
+            elif past and _in_past(h, past, recent):
+                ask = ask or not hits[RECOVERY]
+            elif talk and _talked_about(h, talk, recent):
+                pass  # general talk about risk: training, awareness, "how do I talk to her about"
+            else:
+                yes = True
+                boosts[h.key[1]] += CRISIS_TOPIC_WEIGHT
+                continue
+            boosts[h.key[1]] += CRISIS_TOPIC_WEIGHT / 2
+        for combo in fired:
+            first = present[combo.concepts[0]]
+            timed = any(name in TIME_CONCEPTS for name in combo.concepts)
+            if all(_negated(m, negations, NEGATION_WINDOW) for m in first):
+                ask = True
+            elif combo.verdict == "ask" or (soft and all(_near_any(m, soft, SOFT_WINDOW) for m in first)):
+                ask = True
+            elif not timed and past and all(_in_past(m, past, recent) for m in first):
+                ask = ask or not hits[RECOVERY]
+            elif not timed and talk and all(_talked_about(m, talk, recent) for m in first):
+                pass
+            else:
+                yes = True
+            boosts[combo.topic] += COMBO_TOPIC_WEIGHT
+        for h in ambiguous:
+            ask = True
+            boosts[h.key[1]] += AMBIGUOUS_TOPIC_WEIGHT
+        return ("yes" if yes else "ask" if ask else "no"), boosts
+
+    # --- topics -----------------------------------------------------------------
+
+    def _rank(self, tokens: list[str], hits: dict[str, list[Match]], boosts: dict[str, float],
+              audience: str | None) -> tuple[tuple[str, ...], bool]:
+        topic_hits = [h for h in hits[TOPIC] if h.key[2] is None or h.key[2] == audience]
+        if len(topic_hits) > 1:
+            topic_hits = _outermost(topic_hits)
+        negations = hits[NEGATION]
+        scores: dict[str, float] = defaultdict(float)
+        n = max(len(tokens), 1)
+        for hit in topic_hits:
+            # Longer phrases are more specific; earlier mentions are usually the main worry.
+            weight = hit.key[3] * (1.0 + 0.5 * (hit.size - 1)) * (1.0 + 0.3 * (1 - hit.start / n))
+            if negations and _negated(hit, negations, TOPIC_NEGATION_WINDOW):
+                weight *= 0.3
+            scores[hit.key[1]] += weight
+        for topic, boost in boosts.items():
+            scores[topic] += boost
+        ranked = sorted(scores, key=lambda t: -scores[t])
+        matched = bool(ranked)
+        if len(ranked) < MIN_TOPICS:
+            for topic in self.fallback.get(audience, self.fallback[None]):
+                if topic not in scores:
+                    ranked.append(topic)
+                    if len(ranked) >= MIN_TOPICS:
+                        break
+        return tuple(ranked), matched
+
+    # --- THRIVE grouping -----------------------------------------------------------
+
+    def _grouping(self, tokens: list[str], hits: dict[str, list[Match]], topics: tuple[str, ...],
+                  matched: bool, audience: str | None) -> str:
+        votes: dict[str, float] = defaultdict(float)
+        cues = hits[CUE]
+        if len(cues) > 1:
+            cues = _outermost(cues)
+        for hit in cues:
+            votes[hit.key[1]] += 1.0 + 0.25 * (hit.size - 1)
+        if matched:
+            votes[self.topic_grouping[topics[0]]] += 0.6
+        if hits[AMBIGUOUS] or hits[CRISIS]:
+            votes["getting-help"] += 0.5
+        if len(tokens) <= SHORT_MESSAGE and not cues:
+            return "getting-advice"
+        if not votes:
+            return "getting-help" if len(tokens) > 8 else "getting-advice"
+        votes.pop("getting-risk-support", None) if not hits[CRISIS] and not hits[AMBIGUOUS] else None
+        if not votes:
+            return "getting-help"
+        return max(votes, key=lambda g: (votes[g], _SEVERITY[g]))
+
+
+def _gap(a: Match, b: Match) -> int:
+    """Words between two spans (0 when they touch or overlap)."""
+    return max(0, b.start - a.end, a.start - b.end)
+
+
+def _in_past(hit: Match, past: list[Match], recent: list[Match]) -> bool:
+    """A past (or recovery) marker is near the phrase, and nearer than any recent marker."""
+    near = [_gap(hit, p) for p in past
+            if _gap(hit, p) < (RECOVERY_WINDOW if p.key[1] == RECOVERY else PAST_WINDOW)]
+    if not near:
+        return False
+    return not recent or min(near) < min(_gap(hit, r) for r in recent)
+
+
+def _talked_about(hit: Match, talk: list[Match], recent: list[Match]) -> bool:
+    """Training, awareness, "talk to her about" is near, and nearer than any recent marker."""
+    nearest = min(_gap(hit, t) for t in talk)
+    if nearest >= TALK_WINDOW:
+        return False
+    return not recent or nearest < min(_gap(hit, r) for r in recent)
+
+
+def _inside_longer(hit: Match, spans: list[Match]) -> bool:
+    return any(s.size > hit.size and s.start <= hit.start and hit.end <= s.end for s in spans)
+
+
+def _overlaps_any(hit: Match, spans: list[Match]) -> bool:
+    return any(s.start < hit.end and hit.start < s.end for s in spans)
+
+
+def _inside_any(hit: Match, spans: list[Match]) -> bool:
+    return any(s.start <= hit.start and hit.end <= s.end for s in spans)
+
+
+def _near_any(hit: Match, spans: list[Match], window: int) -> bool:
+    return any(s.start - window < hit.end and hit.start < s.end + window for s in spans)
+
+
+def _negated(hit: Match, negations: list[Match], window: int) -> bool:
+    """A negation ends fewer than `window` words before the phrase starts."""
+    return any(n.end <= hit.start and hit.start - n.end < window for n in negations)
+
+
+def _outermost(matches: list[Match]) -> list[Match]:
+    """Drop matches lying inside a longer one: "exam stress" is not also plain "stress"."""
+    kept = []
+    for m in matches:
+        if not any(o is not m and o.size > m.size and o.start <= m.start and m.end <= o.end for o in matches):
+            kept.append(m)
+    return kept

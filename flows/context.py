@@ -1,0 +1,53 @@
+"""What every flow step needs: the knowledge base and the two engines over it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.circumstances import CircumstanceFinder
+from bot.dialogue import Button, Event, Outcome, Reply, State
+from bot.knowledge import KnowledgeBase
+from bot.recommend import Recommender
+from bot.understand import Understander
+
+
+@dataclass(frozen=True)
+class Ctx:
+    kb: KnowledgeBase
+    understander: Understander
+    recommender: Recommender
+    circumstances: CircumstanceFinder
+    crisis_texts: Any = None  # flows.crisis.CrisisReplies, rendered once at start
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase) -> Ctx:
+        from flows.crisis import CrisisReplies  # crisis renders with a Ctx, so it comes after
+
+        ctx = cls(kb, Understander(kb), Recommender(kb), CircumstanceFinder(kb))
+        return replace(ctx, crisis_texts=CrisisReplies(ctx))
+
+    def say(self, key: str, state: State, **values: object) -> str:
+        return self.kb.say(key, state.audience, **values)
+
+    def button(self, key: str, state: State, action: str) -> Button:
+        return Button(self.say(key, state), action)
+
+
+@dataclass
+class Turn:
+    """Replies and events gathered while handling one input."""
+
+    state: State
+    replies: list[Reply] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def add(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Turn:
+        self.replies.append(Reply(text, buttons))
+        return self
+
+    def event(self, kind: str, **fields: object) -> Turn:
+        self.events.append(Event(kind, dict(fields)))
+        return self
+
+    def done(self) -> Outcome:
+        return Outcome(tuple(self.replies), self.state, tuple(self.events))

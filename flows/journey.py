@@ -1,0 +1,120 @@
+"""Moving a journey along: ask the next unanswered question, or give results.
+
+Each audience's module names the questions it asks, in order. This module
+finds the first one not yet answered and asks it; when all are answered it
+hands over to `results`.
+"""
+from __future__ import annotations
+
+from bot.dialogue import Outcome, State
+from bot.understand import Understanding
+from flows import crisis, parent, professional, results, slots, young_person
+from flows.context import Ctx, Turn
+
+JOURNEYS = {
+    "young_person": young_person.QUESTIONS,
+    "parent": parent.QUESTIONS,
+    "professional": professional.QUESTIONS,
+}
+
+
+def questions(state: State) -> tuple[str, ...]:
+    return ("audience",) + JOURNEYS.get(state.audience or "", ())
+
+
+def next_slot(state: State) -> slots.Slot | None:
+    for name in questions(state):
+        if not getattr(state, name):
+            return slots.SLOTS[name]
+    return None
+
+
+def advance(ctx: Ctx, turn: Turn) -> Outcome:
+    """Ask the next question, or show results when nothing is left to ask."""
+    slot = next_slot(turn.state)
+    if slot is None:
+        return results.show(ctx, turn)
+    turn.state = turn.state.but(step=slot.name)
+    turn.add(ctx.say(slot.question, turn.state), slots.buttons(ctx, turn.state, slot))
+    return turn.done()
+
+
+def ask_again(ctx: Ctx, turn: Turn) -> Outcome:
+    """Repeat the question for the current step (after a hiccup or a crisis message)."""
+    step = turn.state.step
+    if step == "topic_group":
+        return advance(ctx, turn)
+    if step in ("results", "feedback", "anything_else"):
+        return results.anything_else(ctx, turn)
+    return advance(ctx, turn)
+
+
+def on_choice(ctx: Ctx, turn: Turn, action: str) -> Outcome | None:
+    """Handle a journey button; None if the action is not one of ours."""
+    prefix, _, value = action.partition(":")
+    if prefix == "top":
+        return choose_topic(ctx, turn, value)
+    if prefix == "grp":
+        return show_group(ctx, turn, value)
+    slot = slots.BY_PREFIX.get(prefix)
+    if slot is None:
+        return None
+    new_state = slots.fill(ctx, turn.state, slot, value)
+    if new_state is None:
+        return None
+    turn.state = new_state
+    return advance(ctx, turn)
+
+
+def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
+    """Free text that is not a crisis: answer the current question with it if we can."""
+    slot = slots.SLOTS.get(turn.state.step)
+    if turn.state.step == "topic_group":
+        slot = slots.SLOTS["topics"]
+    filled = slots.read_typed(ctx, turn.state, slot, text, heard) if slot else None
+    state = filled or turn.state
+    progressed = filled is not None
+    if not state.topics and heard.matched:
+        # People often say what is wrong before we ask: keep it, ask it no more.
+        state, progressed = state.but(topics=slots.matched_topics(heard)), True
+    found = ctx.circumstances.find(text)
+    if found:
+        state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + found)))
+    turn.state = state
+    if not progressed:
+        return _not_understood(ctx, turn, slot)
+    topic_is_crisis = any(ctx.kb.topics[t].crisis for t in state.topics[:1])
+    if topic_is_crisis and not state.crisis_shown:
+        return crisis.show(ctx, turn)
+    return advance(ctx, turn)
+
+
+def _not_understood(ctx: Ctx, turn: Turn, slot: slots.Slot | None) -> Outcome:
+    key = f"not_understood_{slot.name}" if slot else "not_understood"
+    turn.add(ctx.say(key if key in ctx.kb.messages else "not_understood", turn.state))
+    return ask_again(ctx, turn)
+
+
+def show_group(ctx: Ctx, turn: Turn, group_id: str) -> Outcome | None:
+    group = next((g for g in ctx.kb.topic_groups if g.id == group_id), None)
+    if group is None:
+        return None
+    state = turn.state.but(step="topic_group")
+    turn.state = state
+    rows = tuple(
+        (slots.Button(ctx.kb.topics[t].label.for_audience(state.audience), f"top:{t}"),)
+        for t in group.topics
+    )
+    back = (ctx.button("button_back", state, "back"), ctx.button("button_urgent", state, "urgent"))
+    turn.add(ctx.say("ask_topic_in_group", state), rows + (back,))
+    return turn.done()
+
+
+def choose_topic(ctx: Ctx, turn: Turn, topic_id: str) -> Outcome | None:
+    topic = ctx.kb.topics.get(topic_id)
+    if topic is None:
+        return None
+    turn.state = turn.state.but(topics=(topic_id,))
+    if topic.crisis and not turn.state.crisis_shown:
+        return crisis.show(ctx, turn)
+    return advance(ctx, turn)

@@ -1,0 +1,151 @@
+"""The questions a journey asks, each filling one field of the state.
+
+A slot knows its question, its buttons, the action prefix of those buttons and
+how to read a typed answer. Journeys are just ordered lists of slot names, so
+an old button pressed late still fills its own slot and the journey moves on.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from rapidfuzz import fuzz, process
+
+from bot.dialogue import Button, State
+from bot.textmatch import normalise
+from bot.understand import Understanding
+from flows.context import Ctx
+
+ELSEWHERE = "elsewhere"
+AUDIENCES = ("young_person", "parent", "professional")
+_WORD_NUMBERS = {
+    w: n for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_AGE = re.compile(r"(?<![\d£$])(\d{1,2})(?!\d)\s*(?:yo|y/o|yrs?|years?|year-old|yr)?(?![\d%:])", re.I)
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    prefix: str
+    question: str
+    choices: Callable[[Ctx, State], list[tuple[str, str]]]
+    per_row: int = 2
+
+
+def _audience_choices(ctx: Ctx, state: State) -> list[tuple[str, str]]:
+    return [(ctx.say(f"audience_{a}", state), a) for a in AUDIENCES]
+
+
+def _thrive_choices(kind: str) -> Callable[[Ctx, State], list[tuple[str, str]]]:
+    def choices(ctx: Ctx, state: State) -> list[tuple[str, str]]:
+        return [
+            (c.label.for_audience(state.audience), c.id)
+            for c in getattr(ctx.kb.thrive, kind)
+            if state.audience is None or state.audience in c.audiences
+        ]
+    return choices
+
+
+def _area_choices(ctx: Ctx, state: State) -> list[tuple[str, str]]:
+    areas = [(ctx.say("area_button", state, area=a.info.name), a.id) for a in ctx.kb.areas.values()]
+    return areas + [(ctx.say("area_elsewhere", state), ELSEWHERE)]
+
+
+def _group_choices(ctx: Ctx, state: State) -> list[tuple[str, str]]:
+    return [(g.label.for_audience(state.audience), g.id) for g in ctx.kb.topic_groups]
+
+
+SLOTS = {
+    "audience": Slot("audience", "aud", "ask_audience", _audience_choices, per_row=1),
+    "role": Slot("role", "role", "ask_role", _thrive_choices("roles"), per_row=1),
+    "age_band": Slot("age_band", "age", "ask_age", _thrive_choices("age_bands"), per_row=3),
+    "area": Slot("area", "area", "ask_area", _area_choices, per_row=1),
+    "topics": Slot("topics", "grp", "ask_topic", _group_choices, per_row=1),
+    "duration": Slot("duration", "dur", "ask_duration", _thrive_choices("duration"), per_row=1),
+    "severity": Slot("severity", "sev", "ask_severity", _thrive_choices("severity"), per_row=1),
+    "urgency": Slot("urgency", "urg", "ask_urgency", _thrive_choices("urgency"), per_row=1),
+}
+BY_PREFIX = {slot.prefix: slot for slot in SLOTS.values()}
+
+
+def buttons(ctx: Ctx, state: State, slot: Slot) -> tuple[tuple[Button, ...], ...]:
+    items = [Button(label, f"{slot.prefix}:{value}") for label, value in slot.choices(ctx, state)]
+    rows = tuple(tuple(items[i:i + slot.per_row]) for i in range(0, len(items), slot.per_row))
+    return rows + ((ctx.button("button_urgent", state, "urgent"),),)
+
+
+def fill(ctx: Ctx, state: State, slot: Slot, value: str) -> State | None:
+    """The state with `value` chosen for `slot`, or None if it is not a valid choice."""
+    if value not in {v for _, v in slot.choices(ctx, state)} and slot.name != "topics":
+        return None
+    if slot.name == "age_band":
+        return state.but(age_band=value, age=None)
+    return state.but(**{slot.name: value})
+
+
+def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understanding) -> State | None:
+    """Fill `slot` from free text, if the text answers it."""
+    label = match_label(slot.choices(ctx, state), text)
+    if label is not None and slot.name != "topics":
+        return fill(ctx, state, slot, label)
+    if slot.name == "age_band":
+        return _read_age(ctx, state, text)
+    if slot.name == "area":
+        return _read_area(ctx, state, text)
+    if slot.name == "topics" and heard.matched:
+        return state.but(topics=matched_topics(heard))
+    return None
+
+
+def matched_topics(heard: Understanding) -> tuple[str, ...]:
+    return heard.topics[:3] if heard.matched else ()
+
+
+def match_label(choices: list[tuple[str, str]], text: str) -> str | None:
+    """The value whose label the text names, forgiving case, punctuation and small typos."""
+    wanted = " ".join(normalise(text))
+    if not wanted:
+        return None
+    labels = {" ".join(normalise(label)): value for label, value in choices}
+    if wanted in labels:
+        return labels[wanted]
+    best = process.extractOne(wanted, list(labels), scorer=fuzz.ratio, score_cutoff=88)
+    return labels[best[0]] if best else None
+
+
+def parse_age(text: str) -> int | None:
+    for token in normalise(text):
+        if token in _WORD_NUMBERS:
+            return _WORD_NUMBERS[token]
+    found = _AGE.search(text)
+    return int(found.group(1)) if found else None
+
+
+def _read_age(ctx: Ctx, state: State, text: str) -> State | None:
+    age = parse_age(text)
+    if age is None:
+        return None
+    bands = [c for c in ctx.kb.thrive.age_bands if state.audience is None or state.audience in c.audiences]
+    band = next((b for b in bands if b.min <= age <= b.max), None)
+    if band is None:
+        band = bands[-1] if age > bands[-1].max else bands[0]
+    return state.but(age=age, age_band=band.id)
+
+
+def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
+    wanted = " ".join(normalise(text))
+    for area in ctx.kb.areas.values():
+        names = [area.info.name, *area.info.places]
+        normalised = [" ".join(normalise(n)) for n in names]
+        if any(n and (n == wanted or f" {n} " in f" {wanted} ") for n in normalised):
+            return state.but(area=area.id)
+        if process.extractOne(wanted, normalised, scorer=fuzz.ratio, score_cutoff=85):
+            return state.but(area=area.id)
+    if any(w in wanted.split() for w in ctx.say("area_elsewhere_words", state).split()):
+        return state.but(area=ELSEWHERE)
+    return None
