@@ -221,6 +221,9 @@ def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
         for circumstance in service.circumstances:
             if circumstance not in kb.circumstances:
                 problems.append(f"{where}: circumstances: unknown circumstance '{circumstance}'")
+        for needed in service.only_for:
+            if needed not in kb.topics and needed not in kb.circumstances:
+                problems.append(f"{where}: only_for: '{needed}' is neither a topic nor a circumstance")
         if service.access.via and service.access.via not in kb.services:
             problems.append(f"{where}: access.via: unknown service '{service.access.via}'")
         if service.access.via == service_id:

@@ -41,7 +41,7 @@ class Recommender:
 
     def recommend(self, topics: tuple[str, ...], grouping: str, person: Person) -> Recommendation:
         pool = [s for s in self._by_area.get(person.area if person.area in self.kb.areas else None, ())
-                if not s.planned and self._takes_age(s, person)]
+                if not s.planned and self._takes_age(s, person) and _meant_for(s, topics, person)]
         if grouping == RISK:
             pool = [s for s in pool if not s.not_for_emergencies]
         chosen = self._best(pool, topics, (grouping,), person)
@@ -113,6 +113,10 @@ class Recommender:
         if service.ages is None or person.age_min is None or person.age_max is None:
             return True
         return service.ages.min <= person.age_max and person.age_min <= service.ages.max
+
+
+def _meant_for(service: Service, topics: tuple[str, ...], person: Person) -> bool:
+    return not service.only_for or bool(set(service.only_for) & (set(topics) | set(person.circumstances)))
 
 
 def _direct(service: Service) -> bool:

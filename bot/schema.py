@@ -185,6 +185,9 @@ class Service(Strict):
     while_waiting: Text | None = None
     contacts: list[str] = Field(default_factory=list)
     circumstances: list[str] = Field(default_factory=list)
+    # Recommended only when the need or situation includes one of these topic or
+    # circumstance ids (the learning disability team is not for every sleep problem).
+    only_for: list[str] = Field(default_factory=list)
     emergency: bool = False
     not_for_emergencies: bool = False
     planned: bool = False  # only planned in the source: shown when browsing, never recommended

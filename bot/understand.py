@@ -147,7 +147,8 @@ class Understander:
         for h in hits[CONCEPT]:
             present[h.key[1]].append(h)
         fired = [c for c in self.combos
-                 if all(name in present for name in c.concepts) and not any(name in present for name in c.none)]
+                 if all(name in present for name in c.concepts) and not any(name in present for name in c.none)
+                 and _distinct(c.concepts, present)]
         if not crisis and not ambiguous and not fired:
             return "no", boosts
         negations, past, recent, talk, soft = hits[NEGATION], hits[PAST], hits[RECENT], hits[TALK], hits[SOFT]
@@ -170,14 +171,14 @@ class Understander:
             boosts[h.key[1]] += CRISIS_TOPIC_WEIGHT / 2
         for combo in fired:
             first = present[combo.concepts[0]]
-            timed = any(name in TIME_CONCEPTS for name in combo.concepts)
+            timed = recent + [m for name in combo.concepts if name in TIME_CONCEPTS for m in present[name]]
             if all(_negated(m, negations, NEGATION_WINDOW) for m in first):
                 ask = True
             elif combo.verdict == "ask" or (soft and all(_near_any(m, soft, SOFT_WINDOW) for m in first)):
                 ask = True
-            elif not timed and past and all(_in_past(m, past, recent) for m in first):
+            elif past and all(_in_past(m, past, timed) for m in first):
                 ask = ask or not hits[RECOVERY]
-            elif not timed and talk and all(_talked_about(m, talk, recent) for m in first):
+            elif talk and all(_talked_about(m, talk, timed) for m in first):
                 pass
             else:
                 yes = True
@@ -237,6 +238,17 @@ class Understander:
         if not votes:
             return "getting-help"
         return max(votes, key=lambda g: (votes[g], _SEVERITY[g]))
+
+
+def _distinct(concepts: tuple[str, ...], present: dict[str, list[Match]]) -> bool:
+    """Each concept is shown by words of its own: "banged my head" is an act, not also a body part."""
+    if len(concepts) < 2:
+        return True
+    for name in concepts:
+        others = [m for other in concepts if other != name for m in present[other]]
+        if not any(not _inside_any(m, others) for m in present[name]):
+            return False
+    return True
 
 
 def _gap(a: Match, b: Match) -> int:

@@ -8,10 +8,10 @@ from flows.context import Ctx
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def contact_line(ctx: Ctx, state: State, contact: Contact) -> str:
+def contact_line(ctx: Ctx, state: State, contact: Contact, with_hours: bool = True) -> str:
     label = contact.label.for_audience(state.audience)
     line = label if contact.value in label else ctx.say("contact_line", state, label=label, value=contact.value)
-    if contact.hours:
+    if contact.hours and with_hours:
         line += f" ({contact.hours})"
     return line
 
@@ -51,7 +51,7 @@ def service_card(ctx: Ctx, state: State, service: Service, number: int | None = 
     if service.access.next_steps:
         lines.append(ctx.say("card_next", state, next=service.access.next_steps.for_audience(audience)))
     for contact_id in service.contacts:
-        lines.append(contact_line(ctx, state, ctx.kb.contacts[contact_id]))
+        lines.append(contact_line(ctx, state, ctx.kb.contacts[contact_id], with_hours=service.hours is None))
     if service.hours:
         lines.append(ctx.say("card_hours", state, hours=hours_text(ctx, state, service.hours)))
     if service.waiting:

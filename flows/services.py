@@ -8,7 +8,7 @@ from bot.schema import Service
 from flows import cards
 from flows.context import Ctx, Turn
 
-SEARCH_CUTOFF = 70
+SEARCH_CUTOFF = 85
 MAX_FOUND = 5
 
 
@@ -24,9 +24,16 @@ class ServiceFinder:
                 self._ids.append(service.id)
 
     def search(self, query: str) -> list[str]:
-        hits = process.extract(utils.default_process(query), self._names, scorer=fuzz.WRatio,
-                               score_cutoff=SEARCH_CUTOFF, limit=MAX_FOUND * 3)
-        return list(dict.fromkeys(self._ids[index] for _, _, index in hits))[:MAX_FOUND]
+        """Names containing the query's words win; otherwise the closest spellings."""
+        wanted = utils.default_process(query)
+        if not wanted:
+            return []
+        whole = [i for i, name in enumerate(self._names) if f" {wanted} " in f" {name} "]
+        if not whole:
+            hits = process.extract(wanted, self._names, scorer=fuzz.partial_ratio,
+                                   score_cutoff=SEARCH_CUTOFF, limit=MAX_FOUND * 3)
+            whole = [index for _, _, index in hits]
+        return list(dict.fromkeys(self._ids[index] for index in whole))[:MAX_FOUND]
 
 
 def _pool(ctx: Ctx, area: str | None) -> tuple[Service, ...]:
