@@ -66,6 +66,9 @@ class Conversation:
         pressed = self._typed_button(state, text)
         if pressed:
             return self._choice(turn, pressed)
+        if state.step in ("crisis", "crisis_check"):
+            # They have moved on from the urgent help: take the words where they left off.
+            turn.state = state = state.but(step=state.resume or "start", resume=None)
         if state.step == "services":
             return services.search(ctx, self.finder, turn, text)
         return journey.on_text(ctx, turn, text, heard)

@@ -267,6 +267,9 @@ class Topic(Strict):
     # Phrases that mean this topic only when one audience types them
     # (a parent's "my anxiety" is their own mental health, a young person's is not).
     audience_phrases: dict[Audience, list[str]] = Field(default_factory=dict)
+    # How much a match counts against other topics: a specific situation (a new baby,
+    # coming out) usually decides the route more than a general feeling does.
+    weight: float = Field(default=1.0, gt=0, le=3)
     grouping: Grouping = "getting-help"
     crisis: bool = False
 

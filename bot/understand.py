@@ -36,9 +36,11 @@ SOFT_WINDOW = 8  # words either side where "joking", "when he loses at Fortnite"
 RECOVERY_WINDOW = 16  # "she's stopped now", "clean for a year" reach further
 TALK_WINDOW = 5  # words either side where "training", "awareness"... make it general talk
 WEAK_WEIGHT = 0.4
-CRISIS_TOPIC_WEIGHT = 1.6
+WEAK_CAP = 0.7
+CRISIS_TOPIC_WEIGHT = 2.0  # a crisis phrase that stands: its topic leads
 COMBO_TOPIC_WEIGHT = 2.0
-AMBIGUOUS_TOPIC_WEIGHT = 1.0
+DISMISSED_TOPIC_WEIGHT = 0.3  # negated, past or general talk: the topic barely counts
+AMBIGUOUS_TOPIC_WEIGHT = 0.5
 TIME_CONCEPTS = frozenset({"recent", "recent_sh", "now"})  # combos with these are about now
 SHORT_MESSAGE = 3  # tokens; "sad", "anxiety", "who do i ring"
 # More severe groupings win ties: under-reacting is the worse mistake.
@@ -77,10 +79,10 @@ class Understander:
         crisis = kb.crisis
         entries: list[tuple[tuple, str]] = []
         for t in kb.topics.values():
-            entries += [((TOPIC, t.id, None, 1.0), p) for p in t.phrases]
-            entries += [((TOPIC, t.id, None, WEAK_WEIGHT), p) for p in t.weak_phrases]
+            entries += [((TOPIC, t.id, None, t.weight), p) for p in t.phrases]
+            entries += [((TOPIC, t.id, None, -WEAK_WEIGHT), p) for p in t.weak_phrases]
             for audience, phrases in t.audience_phrases.items():
-                entries += [((TOPIC, t.id, audience, 1.0), p) for p in phrases]
+                entries += [((TOPIC, t.id, audience, t.weight), p) for p in phrases]
         entries += [((CRISIS, topic), p) for topic, ps in crisis.phrases.items() for p in ps]
         entries += [((AMBIGUOUS, topic), p) for topic, ps in crisis.ambiguous.items() for p in ps]
         entries += [((FIGURE, None), p) for p in crisis.not_crisis]
@@ -129,7 +131,7 @@ class Understander:
                 if hits[kind]:
                     hits[kind] = [h for h in hits[kind] if not _overlaps_any(h, figures)]
             if hits[TOPIC]:
-                hits[TOPIC] = [h for h in hits[TOPIC] if not _inside_any(h, figures)]
+                hits[TOPIC] = [h for h in hits[TOPIC] if not _inside_longer(h, figures)]
         verdict, boosts = self._verdict(hits)
         topics, matched = self._rank(tokens, hits, boosts, audience)
         if verdict == "yes":
@@ -168,7 +170,7 @@ class Understander:
                 yes = True
                 boosts[h.key[1]] += CRISIS_TOPIC_WEIGHT
                 continue
-            boosts[h.key[1]] += CRISIS_TOPIC_WEIGHT / 2
+            boosts[h.key[1]] += DISMISSED_TOPIC_WEIGHT
         for combo in fired:
             first = present[combo.concepts[0]]
             timed = recent + [m for name in combo.concepts if name in TIME_CONCEPTS for m in present[name]]
@@ -197,13 +199,20 @@ class Understander:
             topic_hits = _outermost(topic_hits)
         negations = hits[NEGATION]
         scores: dict[str, float] = defaultdict(float)
+        weak: dict[str, float] = defaultdict(float)
         n = max(len(tokens), 1)
         for hit in topic_hits:
             # Longer phrases are more specific; earlier mentions are usually the main worry.
-            weight = hit.key[3] * (1.0 + 0.5 * (hit.size - 1)) * (1.0 + 0.3 * (1 - hit.start / n))
+            base = hit.key[3]
+            weight = abs(base) * (1.0 + 0.4 * (hit.size - 1)) * (1.0 + 0.3 * (1 - hit.start / n))
             if negations and _negated(hit, negations, TOPIC_NEGATION_WINDOW):
                 weight *= 0.3
-            scores[hit.key[1]] += weight
+            if base < 0:  # a passing mention: however many, they add up to little
+                weak[hit.key[1]] += weight
+            else:
+                scores[hit.key[1]] += weight
+        for topic, total in weak.items():
+            scores[topic] += min(total, WEAK_CAP)
         for topic, boost in boosts.items():
             scores[topic] += boost
         ranked = sorted(scores, key=lambda t: -scores[t])

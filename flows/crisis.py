@@ -11,19 +11,20 @@ from flows.cards import contact_line
 from flows.context import Ctx, Turn
 
 AREA_MARK = "area"
-NO_AREA = "none"
+NO_AREA = "none"  # area not asked yet: list every area's line, named
+OTHER_AREA = "other"  # lives elsewhere: national lines only
 
 
 class CrisisReplies:
     """Pre-rendered crisis messages, keyed by (audience, area)."""
 
     def __init__(self, ctx: Ctx):
-        areas = (*ctx.kb.areas, NO_AREA)
+        areas = (*ctx.kb.areas, NO_AREA, OTHER_AREA)
         audiences = (None, "young_person", "parent", "professional")
         self._texts = {(a, area): _render(ctx, a, area) for a in audiences for area in areas}
 
     def text(self, audience: str | None, area: str | None) -> str:
-        key_area = area if (audience, area) in self._texts else NO_AREA
+        key_area = NO_AREA if area is None else (area if (audience, area) in self._texts else OTHER_AREA)
         return self._texts.get((audience, key_area)) or self._texts[(None, NO_AREA)]
 
 
