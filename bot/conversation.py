@@ -70,7 +70,9 @@ class Conversation:
             # They have moved on from the urgent help: take the words where they left off.
             turn.state = state = state.but(step=state.resume or "start", resume=None)
         if state.step == "services":
-            return services.search(ctx, self.finder, turn, text)
+            if self.finder.search(text) or not heard.matched:
+                return services.search(ctx, self.finder, turn, text)
+            turn.state = state = state.but(step="topics")  # they told us a need, not a name
         return journey.on_text(ctx, turn, text, heard)
 
     def _typed_button(self, state: State, text: str) -> str | None:

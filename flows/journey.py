@@ -6,7 +6,7 @@ hands over to `results`.
 """
 from __future__ import annotations
 
-from bot.dialogue import Outcome, State
+from bot.dialogue import Button, Outcome, State
 from bot.understand import Understanding
 from flows import crisis, parent, professional, results, slots, young_person
 from flows.context import Ctx, Turn
@@ -41,10 +41,7 @@ def advance(ctx: Ctx, turn: Turn) -> Outcome:
 
 def ask_again(ctx: Ctx, turn: Turn) -> Outcome:
     """Repeat the question for the current step (after a hiccup or a crisis message)."""
-    step = turn.state.step
-    if step == "topic_group":
-        return advance(ctx, turn)
-    if step in ("results", "feedback", "anything_else"):
+    if turn.state.step in ("results", "anything_else"):
         return results.anything_else(ctx, turn)
     return advance(ctx, turn)
 
@@ -102,7 +99,7 @@ def show_group(ctx: Ctx, turn: Turn, group_id: str) -> Outcome | None:
     state = turn.state.but(step="topic_group")
     turn.state = state
     rows = tuple(
-        (slots.Button(ctx.kb.topics[t].label.for_audience(state.audience), f"top:{t}"),)
+        (Button(ctx.kb.topics[t].label.for_audience(state.audience), f"top:{t}"),)
         for t in group.topics
     )
     back = (ctx.button("button_back", state, "back"), ctx.button("button_urgent", state, "urgent"))
