@@ -72,6 +72,39 @@ training tried trying turning twelve under until upset using usual very video vi
 walking wanting watch watching water wearing weather week weekend weird well went were whatever wheel where
 whether which while white whole wicked winning winter wishing with without woken woman women wonder wonderful
 working world worse worst would wouldnt write writing wrong yelling yesterday young younger yours youth
+
+bloody scares scared scary skipped skipping tipsy pasta concert theyd theyll youd youll shed hed wed stone stones
+slipped slippers trainers brains brainy bleed bleeds blond blonde bread breed brood brook broom clubs cubs cups
+panto pants panic panel paste pastry pastor passed passes pasty pasties patch paths patio peace pears pearl
+scarf scarves scare scarce scarred scoring scores stars start stare stairs steak steal steam steel steep
+stood store storm stove straw stray strip stripe stroke stroll stuck study stuffy style sugar suite sunny
+tired tires tiring toast toilet tonsils topic torch total tough towel tower toys track trade trail train trains
+treat trees trick trips truck trust truth tummy tunes turns twins tying
+dying lying crying trying frying flying buying dyeing tying
+cutie cuter cuddly curly curry curtains cushion cuts cutlery
+harms harmful harmless harmony hurts hurtful hurting hurtle
+paint panda paper parks parts party pasta patients pause peanut pencil penny
+grief greet grown grunt guard guess guest guide guilt guitar
+diet dine dined diner dined dirty dirt disco dish dishes ditch diving dizzy
+overdue overdo overdone overtime overall overcome overhead overheard overlook overseas
+sickly sicker sickness silly simply single sink sinks
+weeks weekly weird welly wellies wells whale wheat wheels whine whisk whisper whistle
+bruise bruised brush bubbly bucket buddy budget buggy build bully bumpy bunch bundle burger burgers burnt burns burning burned
+blade bladder blame bland blank blast blaze blazer bleak blend bless blink bliss block blond bloom blouse blues blunt blurry blush
+choke choker chores chose chosen chunk churn
+pills pillow pilot pinch pizza place plain plane plans plant plate plays plead pleasant pleats plenty pliers plumb plump
+tablet tables taken takes tales talks tally tamed tangle tanks taped tapes taste tasty taxis teach teams tears tease
+knives knock knots known knows
+hanging hangers hangover hanger happen happens happily harder hardly
+alive alike alien aliens align alarm album alert
+school schools scheme science scissor scone scoop scooter scope score scouts scrap scrape scratch scream screw
+stress stretch strict strike string strong struck stuck
+moody moods moody mouldy mouse mouth moved moves movie movies
+funeral funny fungus furry future
+cancer candle candy canoe canteen canvas
+later latest latte laugh laughs launch laundry lawns layers lazy leader leads leaf leaks lean leap learn
+nurse nursery nuts
+mates maths matter mature mayor meals meant measure meats medal media melon melted member memory mends menu mercy
 """.split())
 
 
@@ -107,6 +140,7 @@ class _Phrase:
     key: Hashable
     text: str
     tokens: tuple[str, ...]
+    needs: frozenset[str]  # whole words after the first: all must be in the message to match
 
 
 class PhraseIndex:
@@ -122,7 +156,8 @@ class PhraseIndex:
             if not tokens or (key, tokens) in seen:
                 continue
             seen.add((key, tokens))
-            phrase = _Phrase(key, text, tokens)
+            needs = frozenset(t for t in tokens[1:] if not t.endswith("*"))
+            phrase = _Phrase(key, text, tokens, needs)
             first = tokens[0]
             if first.endswith("*"):
                 prefix[first[:-1]].append(phrase)
@@ -132,6 +167,7 @@ class PhraseIndex:
         self._exact = {k: tuple(v) for k, v in exact.items()}
         self._prefix = {k: tuple(v) for k, v in prefix.items()}
         self._prefix_lengths = tuple(sorted({len(k) for k in self._prefix}))
+        self.prefixes = frozenset(k for k in self._prefix if k)
 
     def __len__(self) -> int:
         return sum(map(len, self._exact.values())) + sum(map(len, self._prefix.values()))
@@ -139,6 +175,7 @@ class PhraseIndex:
     def find(self, tokens: list[str]) -> list[Match]:
         found = []
         exact, prefix, lengths = self._exact, self._prefix, self._prefix_lengths
+        present = set(tokens)
         for i, token in enumerate(tokens):
             candidates = exact.get(token, ())
             if lengths:
@@ -148,6 +185,8 @@ class PhraseIndex:
             for phrase in candidates:
                 if len(phrase.tokens) == 1:
                     found.append(Match(phrase.key, phrase.text, i, i + 1, 1))
+                    continue
+                if not phrase.needs <= present:
                     continue
                 end = _match_from(phrase.tokens, tokens, i)
                 if end:
@@ -183,8 +222,9 @@ class SpellingFixer:
     never when the word is itself an everyday English word.
     """
 
-    def __init__(self, vocabulary: Iterable[str], keep: Iterable[str] = ()):
+    def __init__(self, vocabulary: Iterable[str], keep: Iterable[str] = (), prefixes: Iterable[str] = ()):
         self._known = frozenset(vocabulary)
+        self._prefixes = tuple(sorted(set(prefixes)))
         self._keep = frozenset(keep) | COMMON_WORDS
         by_key: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in self._known:
@@ -195,6 +235,8 @@ class SpellingFixer:
 
     def _fix(self, word: str) -> str:
         if word in self._known or word in self._keep or len(word) < MIN_FUZZY_LENGTH or not word.isalpha():
+            return word
+        if self._prefixes and word.startswith(self._prefixes):  # "slashed" is "slash*", not "smashed"
             return word
         first, n = word[0], len(word)
         choices = [w for m in (n - 1, n, n + 1) for w in self._by_key.get((first, m), ())]

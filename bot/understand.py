@@ -42,7 +42,10 @@ COMBO_TOPIC_WEIGHT = 2.0
 DISMISSED_TOPIC_WEIGHT = 0.3  # negated, past or general talk: the topic barely counts
 AMBIGUOUS_TOPIC_WEIGHT = 0.5
 TIME_CONCEPTS = frozenset({"recent", "recent_sh", "now"})  # combos with these are about now
-SHORT_MESSAGE = 3  # tokens; "sad", "anxiety", "who do i ring"
+SHORT_MESSAGE = 3
+TOPIC_GROUPING_WEIGHT = 0.6
+QUESTION_WEIGHT = 0.5
+_QUESTION_WORDS = frozenset("how is are what whats can could does do should who where which would any".split())  # tokens; "sad", "anxiety", "who do i ring"
 # More severe groupings win ties: under-reacting is the worse mistake.
 _SEVERITY = {g: i for i, g in enumerate(GROUPINGS)}
 
@@ -70,6 +73,7 @@ class _Combo:
     concepts: tuple[str, ...]
     none: tuple[str, ...]
     verdict: Verdict
+    needs: frozenset[str]
 
 
 class Understander:
@@ -104,11 +108,11 @@ class Understander:
                          | {t for t in list(crisis.phrases) + list(crisis.ambiguous) if t not in kb.topics})
         if unknown:
             raise KnowledgeError([f"knowledge/crisis.yaml: unknown topic '{t}'" for t in unknown])
-        self.combos = tuple(_Combo(c.topic, tuple(c.all), tuple(c.none), c.verdict) for c in crisis.combos)
+        self.combos = tuple(_Combo(c.topic, tuple(c.all), tuple(c.none), c.verdict, frozenset(c.all)) for c in crisis.combos)
         self._combo_concepts = frozenset(c for combo in self.combos for c in combo.concepts)
 
         keep = set(spell) | {w for v in spell.values() for w in v.split()}
-        self.fixer = SpellingFixer(self.index.vocabulary | keep, keep)
+        self.fixer = SpellingFixer(self.index.vocabulary | keep, keep, self.index.prefixes)
         self.spellings = spell
         self.topic_grouping = {t.id: t.grouping for t in kb.topics.values()}
         self.fallback = {
@@ -137,7 +141,7 @@ class Understander:
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
-            grouping = self._grouping(tokens, hits, topics, matched, audience)
+            grouping = self._grouping(tokens, hits, topics, matched, audience, "?" in text)
         return Understanding(verdict, topics, grouping, matched)
 
     # --- crisis -----------------------------------------------------------------
@@ -148,8 +152,9 @@ class Understander:
         present: dict[str, list[Match]] = defaultdict(list)
         for h in hits[CONCEPT]:
             present[h.key[1]].append(h)
+        names = present.keys()
         fired = [c for c in self.combos
-                 if all(name in present for name in c.concepts) and not any(name in present for name in c.none)
+                 if c.needs <= names and not any(name in present for name in c.none)
                  and _distinct(c.concepts, present)]
         if not crisis and not ambiguous and not fired:
             return "no", boosts
@@ -205,6 +210,8 @@ class Understander:
             # Longer phrases are more specific; earlier mentions are usually the main worry.
             base = hit.key[3]
             weight = abs(base) * (1.0 + 0.4 * (hit.size - 1)) * (1.0 + 0.3 * (1 - hit.start / n))
+            if hit.end - hit.start > hit.size:  # words in between make a looser match
+                weight *= hit.size / (hit.end - hit.start)
             if negations and _negated(hit, negations, TOPIC_NEGATION_WINDOW):
                 weight *= 0.3
             if base < 0:  # a passing mention: however many, they add up to little
@@ -228,7 +235,12 @@ class Understander:
     # --- THRIVE grouping -----------------------------------------------------------
 
     def _grouping(self, tokens: list[str], hits: dict[str, list[Match]], topics: tuple[str, ...],
-                  matched: bool, audience: str | None) -> str:
+                  matched: bool, audience: str | None, question: bool) -> str:
+        """Estimate the THRIVE grouping from cue words, the main need and the message's shape.
+
+        Asking a question ("is this normal?", "any tips?") leans to advice; how long,
+        how often and how badly something has gone on leans to help or more help.
+        """
         votes: dict[str, float] = defaultdict(float)
         cues = hits[CUE]
         if len(cues) > 1:
@@ -236,16 +248,16 @@ class Understander:
         for hit in cues:
             votes[hit.key[1]] += 1.0 + 0.25 * (hit.size - 1)
         if matched:
-            votes[self.topic_grouping[topics[0]]] += 0.6
+            votes[self.topic_grouping[topics[0]]] += TOPIC_GROUPING_WEIGHT
         if hits[AMBIGUOUS] or hits[CRISIS]:
             votes["getting-help"] += 0.5
+        if question or (tokens and tokens[0] in _QUESTION_WORDS):
+            votes["getting-advice"] += QUESTION_WEIGHT
         if len(tokens) <= SHORT_MESSAGE and not cues:
             return "getting-advice"
+        votes.pop("getting-risk-support", None)
         if not votes:
             return "getting-help" if len(tokens) > 8 else "getting-advice"
-        votes.pop("getting-risk-support", None) if not hits[CRISIS] and not hits[AMBIGUOUS] else None
-        if not votes:
-            return "getting-help"
         return max(votes, key=lambda g: (votes[g], _SEVERITY[g]))
 
 
@@ -307,6 +319,7 @@ def _outermost(matches: list[Match]) -> list[Match]:
     """Drop matches lying inside a longer one: "exam stress" is not also plain "stress"."""
     kept = []
     for m in matches:
-        if not any(o is not m and o.size > m.size and o.start <= m.start and m.end <= o.end for o in matches):
+        if not any(o is not m and o.size > m.size and o.end - o.start == o.size
+                   and o.start <= m.start and m.end <= o.end for o in matches):
             kept.append(m)
     return kept
