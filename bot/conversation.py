@@ -8,9 +8,10 @@ the person still gets an answer that points to urgent help.
 from __future__ import annotations
 
 import logging
+import secrets
 import unicodedata
 
-from bot.dialogue import Button, Outcome, Reply, State, UserInput
+from bot.dialogue import Button, Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
 from flows import crisis, journey, results, services
@@ -32,8 +33,10 @@ class Conversation:
         return self.step(State(), UserInput.typed("/start"))
 
     def step(self, state: State, given: UserInput) -> Outcome:
+        if not state.journey:
+            state = state.but(journey=new_journey_id())
         try:
-            return self._step(state, given)
+            return _with_journey(self._step(state, given))
         except Exception:  # noqa: BLE001 - the person must always get an answer
             log.exception("conversation step failed at step %s", state.step)
             text = self._fallback.get(state.audience, self._fallback[None])
@@ -126,10 +129,12 @@ class Conversation:
         return journey.ask_again(self.ctx, turn)
 
     def _something_else(self, turn: Turn) -> Outcome:
-        turn.state = results.something_else(self.ctx, turn)
+        # A new need is a new journey in the demand log: one journey, one set of suggestions.
+        turn.state = results.something_else(self.ctx, turn).but(journey=new_journey_id())
         return journey.advance(self.ctx, turn)
 
     def _welcome(self, turn: Turn) -> Outcome:
+        turn.state = turn.state.but(journey=new_journey_id())
         turn.add(self.ctx.say("welcome", turn.state))
         turn.event("journey_started")
         return journey.advance(self.ctx, turn)
@@ -152,6 +157,20 @@ class Conversation:
             return services.search(ctx, self.finder, turn, rest) if rest.strip() else services.browse(ctx, turn)
         turn.add(ctx.say("unknown_command", state))
         return journey.ask_again(ctx, turn)
+
+
+def new_journey_id() -> str:
+    """A fresh random journey id: from the OS's random source, never from who is talking."""
+    return secrets.token_hex(8)
+
+
+def _with_journey(outcome: Outcome) -> Outcome:
+    """Tag each event with the journey it belongs to (the one the new state is in)."""
+    if not outcome.events:
+        return outcome
+    tag = outcome.state.journey
+    events = tuple(Event(e.kind, {**e.fields, "journey": tag}) for e in outcome.events)
+    return Outcome(outcome.replies, outcome.state, events)
 
 
 def clean(text: str) -> str:

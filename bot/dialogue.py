@@ -72,6 +72,7 @@ class State:
     resume: str | None = None
     crisis_shown: bool = False
     typed_grouping: str | None = None
+    journey: str = ""  # random id for the demand log; never derived from who is talking
 
     def but(self, **changes: Any) -> State:
         return replace(self, **changes)

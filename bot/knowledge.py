@@ -262,6 +262,9 @@ def _check_thrive_and_topics(kb: KnowledgeBase, problems: list[str]) -> None:
         for topic in getattr(kb.crisis, kind):
             if topic not in kb.topics:
                 problems.append(f"knowledge/crisis.yaml: {kind}: unknown topic '{topic}'")
+    for number, combo in enumerate(kb.crisis.combos):
+        if combo.topic not in kb.topics:
+            problems.append(f"knowledge/crisis.yaml: combos[{number}] ({', '.join(combo.all)}): unknown topic '{combo.topic}'")
     for grouping in kb.thrive.cues:
         if grouping not in GROUPINGS:
             problems.append(f"knowledge/thrive.yaml: cues: unknown grouping '{grouping}'")

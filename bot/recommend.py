@@ -14,6 +14,11 @@ from bot.schema import GROUPINGS, Service
 
 MAX_SERVICES = 3
 RISK = "getting-risk-support"
+# Why nothing local was made for this need (for the demand log's gap counts).
+GAP_NO_LOCAL = "no-local-service"
+GAP_OUT_OF_AREA = "out-of-area"
+GAP_AGE = "outside-age-limits"
+GAP_REASONS = (GAP_NO_LOCAL, GAP_OUT_OF_AREA, GAP_AGE)
 _SELF_REFERRER = {"young_person": "self", "parent": "parent"}
 
 
@@ -31,6 +36,7 @@ class Person:
 class Recommendation:
     services: tuple[Service, ...]
     gap: bool  # nothing made for this need locally: only general doors or national lines
+    gap_reason: str | None = None  # one of GAP_REASONS when gap is true
 
 
 class Recommender:
@@ -54,7 +60,17 @@ class Recommender:
             chosen = self._with_direct_option(chosen, pool, topics, grouping, person)
         local_ids = {s.id for s in self.kb.areas[person.area].services} if person.area in self.kb.areas else set()
         gap = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
-        return Recommendation(chosen, gap)
+        return Recommendation(chosen, gap, self._gap_reason(topics, person) if gap else None)
+
+    def _gap_reason(self, topics: tuple[str, ...], person: Person) -> str:
+        """Out of area; or local services made for the need exist but none takes this age; or none exist."""
+        if person.area not in self.kb.areas:
+            return GAP_OUT_OF_AREA
+        made_for = [s for s in self.kb.areas[person.area].services
+                    if not s.planned and _meant_for(s, topics, person) and self._specific(s, topics, person)]
+        if made_for and not any(self._takes_age(s, person) for s in made_for):
+            return GAP_AGE
+        return GAP_NO_LOCAL
 
     def _with_direct_option(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
                             grouping: str, person: Person) -> tuple[Service, ...]:

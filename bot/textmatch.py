@@ -104,6 +104,7 @@ funeral funny fungus furry future
 cancer candle candy canoe canteen canvas
 later latest latte laugh laughs launch laundry lawns layers lazy leader leads leaf leaks lean leap learn
 nurse nursery nuts
+bother bothered bothers spelling spell spelled spelt single sells selling seller trainer lego legos
 mates maths matter mature mayor meals meant measure meats medal media melon melted member memory mends menu mercy
 """.split())
 

@@ -41,7 +41,11 @@ CRISIS_TOPIC_WEIGHT = 2.0  # a crisis phrase that stands: its topic leads
 COMBO_TOPIC_WEIGHT = 2.0
 DISMISSED_TOPIC_WEIGHT = 0.3  # negated, past or general talk: the topic barely counts
 AMBIGUOUS_TOPIC_WEIGHT = 0.5
-TIME_CONCEPTS = frozenset({"recent", "recent_sh", "now"})  # combos with these are about now
+JOKE_TOPIC_FACTOR = 0.15  # a risk phrase taken as a joke or figure barely counts for its topic
+TIME_CONCEPTS = frozenset({"recent", "recent_sh", "now"})
+# Concepts read by name: a young child (under about 8) in the message, and the
+# words of a wish to die. Together, with nothing else, they make the bot ask.
+YOUNG_CHILD, DEATH_WISH = "young_child", "death_wish"  # combos with these are about now
 SHORT_MESSAGE = 3
 TOPIC_GROUPING_WEIGHT = 0.6
 QUESTION_WEIGHT = 0.5
@@ -131,13 +135,16 @@ class Understander:
             hits[hit.key[0]].append(hit)
         figures = hits[FIGURE]
         if figures:
+            dropped: list[Match] = []  # risk words a figure of speech took ("want to die" in "want to die my hair")
             for kind in (CRISIS, AMBIGUOUS, CONCEPT):
                 if hits[kind]:
+                    dropped += [h for h in hits[kind] if kind != CONCEPT and _overlaps_any(h, figures)]
                     hits[kind] = [h for h in hits[kind] if not _overlaps_any(h, figures)]
             if hits[TOPIC]:
-                hits[TOPIC] = [h for h in hits[TOPIC] if not _inside_longer(h, figures)]
-        verdict, boosts = self._verdict(hits)
-        topics, matched = self._rank(tokens, hits, boosts, audience)
+                hits[TOPIC] = [h for h in hits[TOPIC]
+                               if not _inside_longer(h, figures) and not _overlaps_any(h, dropped)]
+        verdict, boosts, standing, joking = self._verdict(hits, audience)
+        topics, matched = self._rank(tokens, hits, boosts, audience, standing, joking)
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
@@ -146,9 +153,15 @@ class Understander:
 
     # --- crisis -----------------------------------------------------------------
 
-    def _verdict(self, hits: dict[str, list[Match]]) -> tuple[Verdict, dict[str, float]]:
+    def _verdict(self, hits: dict[str, list[Match]], audience: str | None = None
+                 ) -> tuple[Verdict, dict[str, float], list[Match], list[Match]]:
+        """The verdict, topic boosts, crisis phrases that stand, and those taken as a joke."""
         crisis, ambiguous = hits[CRISIS], hits[AMBIGUOUS]
+        if len(crisis) > 1:
+            crisis = _outermost(crisis)  # "not safe with myself" is not also "not safe" (at home)
         boosts: dict[str, float] = defaultdict(float)
+        standing: list[Match] = []  # crisis phrases that stand: a "yes" on their own
+        joking: list[Match] = []  # crisis phrases near "lol", "omg", "fortnite
         present: dict[str, list[Match]] = defaultdict(list)
         for h in hits[CONCEPT]:
             present[h.key[1]].append(h)
@@ -157,14 +170,16 @@ class Understander:
                  if c.needs <= names and not any(name in present for name in c.none)
                  and _distinct(c.concepts, present)]
         if not crisis and not ambiguous and not fired:
-            return "no", boosts
+            return "no", boosts, standing, joking
         negations, past, recent, talk, soft = hits[NEGATION], hits[PAST], hits[RECENT], hits[TALK], hits[SOFT]
-        yes = ask = False
+        yes = ask = combo_yes = False
         for h in crisis:
             if _negated(h, negations, NEGATION_WINDOW):
                 ask = True
             elif soft and _near_any(h, soft, SOFT_WINDOW):
                 ask = True  # maybe a joke or gamer slang: ask, never assume
+                joking.append(h)
+                continue  # its topic comes from the rest of the message
             elif ambiguous and _inside_longer(h, ambiguous):
                 ask = True  # "killed himself" inside "my uncle killed himself": a loss, so ask
             elif past and _in_past(h, past, recent):
@@ -173,6 +188,7 @@ class Understander:
                 pass  # general talk about risk: training, awareness, "how do I talk to her about"
             else:
                 yes = True
+                standing.append(h)
                 boosts[h.key[1]] += CRISIS_TOPIC_WEIGHT
                 continue
             boosts[h.key[1]] += DISMISSED_TOPIC_WEIGHT
@@ -188,20 +204,33 @@ class Understander:
             elif talk and all(_talked_about(m, talk, timed) for m in first):
                 pass
             else:
-                yes = True
+                yes = combo_yes = True
             boosts[combo.topic] += COMBO_TOPIC_WEIGHT
+        if yes and not combo_yes and audience != "young_person" and present.get(YOUNG_CHILD):
+            # "My 5 year old screams he wants to die when the tablet goes off": a
+            # small child's words in a tantrum. Asked about kindly, never dismissed;
+            # a plan, a method or an injury still means "yes".
+            wishes = present.get(DEATH_WISH, ())
+            if all(_overlaps_any(h, wishes) for h in standing):
+                yes, ask = False, True
         for h in ambiguous:
             ask = True
             boosts[h.key[1]] += AMBIGUOUS_TOPIC_WEIGHT
-        return ("yes" if yes else "ask" if ask else "no"), boosts
+        return ("yes" if yes else "ask" if ask else "no"), boosts, standing, joking
 
     # --- topics -----------------------------------------------------------------
 
     def _rank(self, tokens: list[str], hits: dict[str, list[Match]], boosts: dict[str, float],
-              audience: str | None) -> tuple[tuple[str, ...], bool]:
+              audience: str | None, standing: list[Match] = (), joking: list[Match] = ()
+              ) -> tuple[tuple[str, ...], bool]:
         topic_hits = [h for h in hits[TOPIC] if h.key[2] is None or h.key[2] == audience]
         if len(topic_hits) > 1:
             topic_hits = _outermost(topic_hits)
+        if standing:
+            # Words of a crisis phrase that stands belong to its need: "scared of what
+            # I'll do" is not also "scared of" (anxiety).
+            topic_hits = [h for h in topic_hits
+                          if not any(s.key[1] != h.key[1] and _inside_any(h, [s]) for s in standing)]
         negations = hits[NEGATION]
         scores: dict[str, float] = defaultdict(float)
         weak: dict[str, float] = defaultdict(float)
@@ -214,6 +243,8 @@ class Understander:
                 weight *= hit.size / (hit.end - hit.start)
             if negations and _negated(hit, negations, TOPIC_NEGATION_WINDOW):
                 weight *= 0.3
+            if joking and _overlaps_any(hit, joking):  # "omg I wanna die, he read it out": the rest is the need
+                weight *= JOKE_TOPIC_FACTOR
             if base < 0:  # a passing mention: however many, they add up to little
                 weak[hit.key[1]] += weight
             else:
@@ -262,14 +293,31 @@ class Understander:
 
 
 def _distinct(concepts: tuple[str, ...], present: dict[str, list[Match]]) -> bool:
-    """Each concept is shown by words of its own: "banged my head" is an act, not also a body part."""
+    """Each concept is shown by words of its own: "banged my head" is an act, not also a body part.
+
+    Looks for one match per concept such that no chosen match lies inside
+    another: "relapsed today" is a relapse and a time even though "relapsed"
+    is itself also a time word.
+    """
     if len(concepts) < 2:
         return True
-    for name in concepts:
-        others = [m for other in concepts if other != name for m in present[other]]
-        if not any(not _inside_any(m, others) for m in present[name]):
-            return False
-    return True
+
+    def pick(i: int, chosen: list[Match]) -> bool:
+        if i == len(concepts):
+            return True
+        for m in present[concepts[i]]:
+            if not any(_nested(m, c) for c in chosen):
+                chosen.append(m)
+                if pick(i + 1, chosen):
+                    return True
+                chosen.pop()
+        return False
+
+    return pick(0, [])
+
+
+def _nested(a: Match, b: Match) -> bool:
+    return (b.start <= a.start and a.end <= b.end) or (a.start <= b.start and b.end <= a.end)
 
 
 def _gap(a: Match, b: Match) -> int:

@@ -49,7 +49,7 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
     turn.add(ctx.say("ask_feedback", state), feedback_buttons(ctx, state))
     turn.event("journey", audience=state.audience, age_band=state.age_band, area=state.area,
                topics=list(state.topics[:3]), grouping=grouping, services=list(state.services),
-               crisis_shown=state.crisis_shown, gap=found.gap)
+               crisis_shown=state.crisis_shown, gap=found.gap_reason)
     return turn.done()
 
 

@@ -7,13 +7,15 @@ terminal, each line is one input and every reply is printed.
 from __future__ import annotations
 
 import sys
-from typing import IO
+from typing import IO, Callable
 
 from bot.conversation import Conversation
-from bot.dialogue import Outcome, Reply, State, UserInput
+from bot.dialogue import Event, Outcome, Reply, State, UserInput
 from bot.textmatch import normalise
 
 QUIT = {"/quit", "/exit"}
+CHANNEL = "terminal"
+EventSink = Callable[[Event, str], None]
 
 
 def render(reply: Reply) -> str:
@@ -44,10 +46,13 @@ def show(outcome: Outcome, out: IO[str]) -> Reply | None:
     return with_buttons[-1] if with_buttons else None
 
 
-def run(conversation: Conversation, source: IO[str] = sys.stdin, out: IO[str] = sys.stdout) -> int:
+def run(conversation: Conversation, source: IO[str] = sys.stdin, out: IO[str] = sys.stdout,
+        event_sink: EventSink | None = None) -> int:
+    """Chat until end of input or /quit. `event_sink(event, "terminal")` gets each demand event."""
     interactive = source.isatty()
     outcome = conversation.start()
     state: State = outcome.state
+    _log(outcome, event_sink)
     last = show(outcome, out)
     while True:
         if interactive:
@@ -60,4 +65,11 @@ def run(conversation: Conversation, source: IO[str] = sys.stdin, out: IO[str] = 
             out.write(f"> {line.rstrip()}\n")
         outcome = conversation.step(state, to_input(line.rstrip("\n"), last))
         state = outcome.state
+        _log(outcome, event_sink)
         last = show(outcome, out) or last
+
+
+def _log(outcome: Outcome, event_sink: EventSink | None) -> None:
+    if event_sink is not None:
+        for event in outcome.events:
+            event_sink(event, CHANNEL)
