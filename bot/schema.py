@@ -134,6 +134,8 @@ class Hours(Strict):
 
     always: bool = False
     weekly: dict[Day, list[str]] = Field(default_factory=dict)
+    # On bank holidays: shut, the usual weekly hours, or not known (the bot then says so).
+    bank_holidays: Literal["closed", "normal", "unknown"] = "unknown"
     text: Text | None = None
 
     @field_validator("weekly")

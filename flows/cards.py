@@ -1,6 +1,9 @@
 """How a service or a contact is written out for a person."""
 from __future__ import annotations
 
+import datetime as dt
+
+from bot import hours
 from bot.dialogue import State
 from bot.schema import Contact, Hours, Service
 from flows.context import Ctx
@@ -38,7 +41,20 @@ def hours_text(ctx: Ctx, state: State, hours: Hours) -> str:
     return "; ".join(parts)
 
 
-def service_card(ctx: Ctx, state: State, service: Service, number: int | None = None) -> str:
+def open_note(ctx: Ctx, state: State, service: Service, when: dt.datetime | None) -> str:
+    """" (open now)" or " (closed now)" when we know, nothing when we don't."""
+    if when is None or service.hours is None or service.hours.always:
+        return ""
+    found = hours.openness(service.hours, when)
+    if found.holiday_unsure:
+        return ctx.say("card_holiday_unsure", state)
+    if found.open is None:
+        return ""
+    return ctx.say("card_open_now" if found.open else "card_closed_now", state)
+
+
+def service_card(ctx: Ctx, state: State, service: Service, number: int | None = None,
+                 when: dt.datetime | None = None) -> str:
     audience = state.audience
     title = f"{number}. {service.name}" if number else service.name
     lines = [title, service.description.for_audience(audience)]
@@ -53,7 +69,8 @@ def service_card(ctx: Ctx, state: State, service: Service, number: int | None = 
     for contact_id in service.contacts:
         lines.append(contact_line(ctx, state, ctx.kb.contacts[contact_id], with_hours=service.hours is None))
     if service.hours:
-        lines.append(ctx.say("card_hours", state, hours=hours_text(ctx, state, service.hours)))
+        lines.append(ctx.say("card_hours", state, hours=hours_text(ctx, state, service.hours))
+                     + open_note(ctx, state, service, when))
     if service.waiting:
         latest = service.waiting[0]
         lines.append(ctx.say("card_wait", state, wait=latest.text.for_audience(audience)))

@@ -1,6 +1,7 @@
 """The end of a journey: who can help, how to get in, what to do while waiting."""
 from __future__ import annotations
 
+from bot import hours
 from bot.dialogue import Button, Outcome, State
 from bot.recommend import Person
 from flows import cards, parent, professional, young_person
@@ -40,9 +41,15 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
         intro.append(ctx.say("results_gap_elsewhere" if state.area not in ctx.kb.areas else "results_gap", state))
     if not found.services:
         intro.append(ctx.say("results_none", state))
+    when = hours.now()
+    late = hours.out_of_hours(when)
+    open_now = open_now_lines(ctx, state, when) if late else []
+    if open_now:
+        intro = [ctx.say("results_open_now", state, time=when.strftime("%H:%M"))] + open_now + [""] + intro
+        intro.append(ctx.say("results_tomorrow", state))
     turn.add("\n".join(intro))
     for number, service in enumerate(found.services, start=1):
-        turn.add(cards.service_card(ctx, state, service, number))
+        turn.add(cards.service_card(ctx, state, service, number, when))
     waiting = next((s.while_waiting for s in found.services if s.while_waiting), None)
     if waiting:
         turn.add(ctx.say("results_while_waiting", state, advice=waiting.for_audience(state.audience)))
@@ -51,6 +58,23 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
                topics=list(state.topics[:3]), grouping=grouping, services=list(state.services),
                crisis_shown=state.crisis_shown, gap=found.gap_reason)
     return turn.done()
+
+
+def open_now_lines(ctx: Ctx, state: State, when) -> list[str]:
+    """General lines for anyone that are open at this moment, for evenings, nights and holidays."""
+    lines = []
+    for service in ctx.kb.services_for_area(state.area if state.area in ctx.kb.areas else None):
+        door_for_all = "all" in service.topics and not service.planned
+        listening = any(g in service.groupings for g in ("getting-advice", "getting-risk-support"))
+        if not (door_for_all and listening and service.contacts and service.hours):
+            continue
+        found = hours.openness(service.hours, when)
+        if found.open or found.holiday_unsure:
+            contacts = "; ".join(cards.contact_line(ctx, state, ctx.kb.contacts[c], with_hours=False)
+                                 for c in service.contacts)
+            note = cards.open_note(ctx, state, service, when) if found.holiday_unsure else ""
+            lines.append(f"• {service.name}: {contacts}{note}")
+    return lines
 
 
 def feedback_buttons(ctx: Ctx, state: State) -> tuple[tuple[Button, ...], ...]:
