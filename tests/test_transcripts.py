@@ -1,5 +1,6 @@
 """Conversations written as data (tests/transcripts/*.yaml), replayed through the core.
 
+`now:` (optional) sets the clock, e.g. "2026-12-25T23:30".
 Each step either `say`s some text or `press`es a button by its label, then
 checks what came back:
   contains / not_contains: words in the joined reply text (case-insensitive)
@@ -44,8 +45,10 @@ def _check(chat: Chat, expect: dict, where: str) -> None:
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-def test_transcript(conversation, path):
+def test_transcript(conversation, path, monkeypatch):
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if "now" in script:
+        monkeypatch.setenv("BOT_NOW", str(script["now"]))
     chat = Chat(conversation)
     chat.start()
     for number, step in enumerate(script["steps"], start=1):
