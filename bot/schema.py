@@ -209,9 +209,22 @@ class AreaInfo(Strict):
     id: str = Field(pattern=_ID)
     name: str
     places: list[str] = Field(default_factory=list)
+    # Postcode districts (first half, "WF13") wholly in the area, and those only partly in it:
+    # a partly-in district makes the bot ask which area, rather than guess.
+    postcodes: list[str] = Field(default_factory=list)
+    shared_postcodes: list[str] = Field(default_factory=list)
     front_door: str
     safeguarding_door: str | None = None
     crisis_contacts: list[str] = Field(default_factory=list)
+
+
+    @field_validator("postcodes", "shared_postcodes")
+    @classmethod
+    def _districts(cls, value: list[str]) -> list[str]:
+        for district in value:
+            if not re.fullmatch(r"[A-Z]{1,2}\d{1,2}", district):
+                raise ValueError(f"{district!r} is not a postcode district like 'WF13'")
+        return value
 
 
 class AreaFile(Strict):

@@ -79,15 +79,17 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + found)))
     turn.state = state
     if not progressed:
-        return _not_understood(ctx, turn, slot)
+        return _not_understood(ctx, turn, slot, text)
     topic_is_crisis = any(ctx.kb.topics[t].crisis for t in state.topics[:1])
     if topic_is_crisis and not state.crisis_shown:
         return crisis.show(ctx, turn)
     return advance(ctx, turn)
 
 
-def _not_understood(ctx: Ctx, turn: Turn, slot: slots.Slot | None) -> Outcome:
+def _not_understood(ctx: Ctx, turn: Turn, slot: slots.Slot | None, text: str = "") -> Outcome:
     key = f"not_understood_{slot.name}" if slot else "not_understood"
+    if slot and slot.name == "area" and slots.postcode_areas(ctx, text)[0]:
+        key = "area_postcode_shared"
     turn.add(ctx.say(key if key in ctx.kb.messages else "not_understood", turn.state))
     return ask_again(ctx, turn)
 

@@ -137,7 +137,29 @@ def _read_age(ctx: Ctx, state: State, text: str) -> State | None:
     return state.but(age=age, age_band=band.id)
 
 
+_POSTCODE = re.compile(r"\b([A-Za-z]{1,2}\d{1,2})[A-Za-z]?(?:\s*\d[A-Za-z]{2})?\b")
+
+
+def postcode_areas(ctx: Ctx, text: str) -> tuple[list[str], bool]:
+    """Areas a typed postcode district may be in, and whether it is wholly in one.
+
+    Only the district is looked at, and nothing of the postcode is kept.
+    """
+    found = _POSTCODE.search(text)
+    if not found:
+        return [], False
+    district = found.group(1).upper()
+    whole = [a.id for a in ctx.kb.areas.values() if district in a.info.postcodes]
+    part = [a.id for a in ctx.kb.areas.values() if district in a.info.shared_postcodes]
+    return whole + part, len(whole) == 1 and not part
+
+
 def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
+    areas, certain = postcode_areas(ctx, text)
+    if certain:
+        return state.but(area=areas[0])
+    if areas:
+        return None  # a district on a boundary: the journey asks which area
     wanted = " ".join(normalise(text))
     for area in ctx.kb.areas.values():
         names = [area.info.name, *area.info.places]
