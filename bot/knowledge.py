@@ -22,6 +22,13 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 STALE_AFTER = dt.timedelta(days=365)
 
 
+class _Values(dict):
+    """Fill-ins for a sentence; a name the sentence does not use is simply ignored."""
+
+    def __missing__(self, key: str) -> str:
+        raise KeyError(f"message needs a value for {{{key}}}")
+
+
 class KnowledgeError(Exception):
     """The knowledge base is invalid; `problems` lists every reason found."""
 
@@ -61,7 +68,7 @@ class KnowledgeBase:
     def say(self, key: str, audience: str | None = None, **values: Any) -> str:
         """The sentence stored under `key` for this audience, with values filled in."""
         text = self.messages[key].for_audience(audience)
-        return text.format(**values) if values else text
+        return text.format_map(_Values(values)) if "{" in text else text
 
     def grouping(self, grouping_id: str) -> schema.GroupingInfo:
         return next(g for g in self.thrive.groupings if g.id == grouping_id)

@@ -209,6 +209,7 @@ class AreaInfo(Strict):
     id: str = Field(pattern=_ID)
     name: str
     places: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list, max_length=3)  # towns named on the area button
     # Postcode districts (first half, "WF13") wholly in the area, and those only partly in it:
     # a partly-in district makes the bot ask which area, rather than guess.
     postcodes: list[str] = Field(default_factory=list)

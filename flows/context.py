@@ -27,7 +27,12 @@ class Ctx:
         return replace(ctx, crisis_texts=CrisisReplies(ctx))
 
     def say(self, key: str, state: State, **values: object) -> str:
-        return self.kb.say(key, state.audience, **values)
+        return self.kb.say(key, state.audience, areas=self.area_names, **values)
+
+    @property
+    def area_names(self) -> str:
+        names = [a.info.name for a in self.kb.areas.values()]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
     def button(self, key: str, state: State, action: str) -> Button:
         return Button(self.say(key, state), action)

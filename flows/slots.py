@@ -52,7 +52,8 @@ def _thrive_choices(kind: str) -> Callable[[Ctx, State], list[tuple[str, str]]]:
 
 
 def _area_choices(ctx: Ctx, state: State) -> list[tuple[str, str]]:
-    areas = [(ctx.say("area_button", state, area=a.info.name), a.id) for a in ctx.kb.areas.values()]
+    areas = [(ctx.say("area_button", state, area=a.info.name, examples=", ".join(a.info.examples)), a.id)
+             for a in ctx.kb.areas.values()]
     return areas + [(ctx.say("area_elsewhere", state), ELSEWHERE)]
 
 

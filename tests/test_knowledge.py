@@ -18,7 +18,7 @@ SEEDS = SHARED / "seeds"
 
 
 def test_loads_with_every_grouping_and_area(kb):
-    assert set(kb.areas) == {"kirklees"}
+    assert set(kb.areas) == {"kirklees", "wakefield"}
     assert {g.id for g in kb.thrive.groupings} == set(GROUPINGS)
     assert {"kirklees-spoc", "kirklees-chews", "kirklees-insight", "kooth", "childline"} <= set(kb.services)
 

@@ -6,6 +6,8 @@ which the NHS guide allows up to an 11-to-14 reading age, so they get grade 7.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.readability import fk_grade, grade, long_sentences
@@ -17,7 +19,7 @@ ENTRY_MAX_FK = 7.0
 
 
 def _sentence(text: str) -> str:
-    text = text.strip()
+    text = re.sub(r"\{\w+\}", "Leeds", text.strip())  # a place name stands in for each fill-in
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
