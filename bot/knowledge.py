@@ -60,6 +60,7 @@ class KnowledgeBase:
     crisis: schema.CrisisFile
     messages: Mapping[str, Text]
     circumstances: Mapping[str, schema.Circumstance] = field(default_factory=dict)
+    elsewhere: tuple[str, ...] = ()
     topic_fallback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     spellings: Mapping[str, str] = field(default_factory=dict)
     service_file: Mapping[str, str] = field(default_factory=dict)
@@ -157,6 +158,7 @@ def load(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     messages = read("messages.yaml", schema.MessagesFile)
     national = read("national.yaml", schema.NationalFile)
     circumstances = read("circumstances.yaml", schema.CircumstancesFile)
+    places = read("places.yaml", schema.PlacesFile)
     area_files = sorted((root / "areas").glob("*.yaml")) if (root / "areas").is_dir() else []
     if not area_files:
         problems.append(f"{_display(root / 'areas', root)}: no area files (areas/<area>.yaml)")
@@ -168,7 +170,8 @@ def load(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
         raise KnowledgeError(problems)
 
     kb = _assemble(thrive, topics_file, crisis, messages, national, areas, problems)
-    kb = replace(kb, circumstances=MappingProxyType({c.id: c for c in circumstances.circumstances}))
+    kb = replace(kb, circumstances=MappingProxyType({c.id: c for c in circumstances.circumstances}),
+                 elsewhere=tuple(places.elsewhere))
     _check_references(kb, problems)
     if problems:
         raise KnowledgeError(problems)

@@ -357,5 +357,11 @@ class CircumstancesFile(Strict):
     circumstances: list[Circumstance] = Field(default_factory=list)
 
 
+class PlacesFile(Strict):
+    """Places outside every area, so "I live in Leeds" is understood as somewhere else."""
+
+    elsewhere: list[str] = Field(default_factory=list)
+
+
 class MessagesFile(Strict):
     messages: dict[str, Text]

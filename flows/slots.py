@@ -169,6 +169,9 @@ def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
             return state.but(area=area.id)
         if process.extractOne(wanted, normalised, scorer=fuzz.ratio, score_cutoff=85):
             return state.but(area=area.id)
+    words = f" {wanted} "
+    if any(f" {' '.join(normalise(p))} " in words for p in ctx.kb.elsewhere):
+        return state.but(area=ELSEWHERE)
     if any(w in wanted.split() for w in ctx.say("area_elsewhere_words", state).split()):
         return state.but(area=ELSEWHERE)
     return None
