@@ -42,7 +42,14 @@ def cmd_telegram(args: argparse.Namespace) -> int:
         return 2
     if "BOT_LOG_LEVEL" not in os.environ:
         logging.getLogger().setLevel(logging.INFO)
-    return telegram.run(Conversation(_load(args)), config)
+    conversation = Conversation(_load(args))
+    from bot import demand
+
+    # The live bot always feeds the anonymised demand log (channel "telegram").
+    db = os.environ.get("BOT_DEMAND_DB") or demand.DEFAULT_DB
+    months = int(os.environ.get("BOT_RETENTION_MONTHS") or demand.DEFAULT_RETENTION_MONTHS)
+    with demand.running(db, retention_months=months) as demand_log:
+        return telegram.run(conversation, config, event_sink=demand_log.record)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -186,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default 1,000,000)")
     bench.add_argument("--db", metavar="PATH", default=None,
                        help="demand/report: database to use (default: a temporary file)")
-    bench.add_argument("--users", type=int, default=200, help="telegram: people chatting at once")
+    bench.add_argument("--users", type=int, default=50, help="telegram: people chatting at once")
     bench.add_argument("--messages", type=int, default=10000)
     report = sub.add_parser("report", help="demand report for commissioners (Markdown, CSV or HTML)")
     _add_db_option(report, live_db, "demand database")
