@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -48,6 +49,7 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     # The live bot always feeds the anonymised demand log (channel "telegram").
     db = os.environ.get("BOT_DEMAND_DB") or demand.DEFAULT_DB
     months = int(os.environ.get("BOT_RETENTION_MONTHS") or demand.DEFAULT_RETENTION_MONTHS)
+    config = dataclasses.replace(config, demand_db=Path(db))
     with demand.running(db, retention_months=months) as demand_log:
         return telegram.run(conversation, config, event_sink=demand_log.record)
 

@@ -291,3 +291,20 @@ async def test_httpx_client_still_works(api, config, conversation):
     async with bot(conversation, replace(config, http_client="httpx")):
         assert "First, who are you?" in text_of(await FakeUser(api, USER).say("/start"))
     assert failed(api) == []
+
+
+async def test_report_is_for_admins_only(api, config, conversation, tmp_path):
+    from bot import simulate
+
+    db = tmp_path / "simulated.sqlite"
+    await simulate.fill(db, conversation, 300, weeks=4, seed=7)
+    admin_config = replace(config, admin_user_ids=frozenset({USER}), demand_db=db)
+    async with bot(conversation, admin_config):
+        stranger = FakeUser(api, USER + 1)
+        assert "not available" in text_of(await stranger.say("/report"))
+        admin = FakeUser(api, USER)
+        await admin.say("/report")
+        await api.wait_for(lambda: ok_calls(api, "sendphoto"), timeout=20)
+        summary = "\n".join(c.params.get("text", "") for c in api.sent("sendmessage", chat_id=USER))
+        assert "SIMULATED" in summary.upper()
+    assert [c for c in ok_calls(api, "sendphoto")] and failed(api) == []

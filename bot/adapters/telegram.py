@@ -19,6 +19,7 @@ Handler order matters (PTB groups run low to high, and the gate raises
 """
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -92,6 +93,8 @@ class TelegramConfig:
     overall_rate: float = 30  # Telegram's ~30 messages/s for one bot; 0 lifts it (local benchmark only)
     bootstrap_retries: int = 5
     flush_every: float = 1.0
+    admin_user_ids: frozenset[int] = field(default=frozenset(), repr=False)
+    demand_db: Path | None = None  # what /report summarises, for admins only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> TelegramConfig:
@@ -126,6 +129,8 @@ class TelegramConfig:
             idle_hours=number("BOT_STATE_IDLE_HOURS", cls.idle_hours),
             flood_per_minute=number("BOT_FLOOD_PER_MINUTE", cls.flood_per_minute, float),
             http_client=client,
+            admin_user_ids=_user_ids(env.get("ADMIN_USER_IDS", "")),
+            demand_db=Path(env.get("BOT_DEMAND_DB", "").strip()) if env.get("BOT_DEMAND_DB", "").strip() else None,
         )
 
     def salt(self) -> bytes:
@@ -134,6 +139,14 @@ class TelegramConfig:
                 raise ValueError("BOT_STATE_SALT must be at least 16 characters")
             return self.state_salt.encode()
         return load_or_create_salt(self.state_db.with_name(self.state_db.name + ".salt"))
+
+
+def _user_ids(raw: str) -> frozenset[int]:
+    """ADMIN_USER_IDS: Telegram user ids separated by commas or spaces."""
+    try:
+        return frozenset(int(part) for part in re.split(r"[,\s]+", raw.strip()) if part)
+    except ValueError:
+        raise ValueError("ADMIN_USER_IDS must be Telegram user ids (numbers) separated by commas") from None
 
 
 class TelegramFrontEnd:
@@ -184,6 +197,7 @@ class TelegramFrontEnd:
         private = filters.ChatType.PRIVATE
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
         app.add_handler(CommandHandler("delete", self.on_delete, filters=private & filters.UpdateType.MESSAGE))
+        app.add_handler(CommandHandler("report", self.on_report, filters=private & filters.UpdateType.MESSAGE))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self.on_edited))
         app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & (filters.TEXT | filters.CAPTION),
@@ -326,6 +340,18 @@ class TelegramFrontEnd:
         await self.store.delete(key)
         await self.send(context.bot, update.effective_chat.id,
                          [Reply(self.kb.say("telegram_deleted", _audience(state)))])
+
+    async def on_report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/report: the demand summary and a chart, for ids in ADMIN_USER_IDS; a plain no for anyone else."""
+        chat_id = update.effective_chat.id
+        if update.effective_user.id not in self.config.admin_user_ids or self.config.demand_db is None:
+            await self.send(context.bot, chat_id, [Reply(self.kb.say("telegram_report_unavailable"))])
+            return
+        from bot.report import build_admin_summary  # matplotlib is heavy: load it only for admins
+
+        text, chart = await asyncio.to_thread(build_admin_summary, self.config.demand_db, kb=self.kb)
+        await self.send(context.bot, chat_id, [Reply(text)])
+        await context.bot.send_photo(chat_id, chart)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the error's type and place only; tell the person sorry and where urgent help is."""
