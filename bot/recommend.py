@@ -44,6 +44,7 @@ class Recommender:
         self.kb = kb
         # Per area: services in area order, built once.
         self._by_area = {area: kb.services_for_area(area) for area in (*kb.areas, None)}
+        self._local_ids = {area: frozenset(s.id for s in kb.areas[area].services) for area in kb.areas}
 
     def recommend(self, topics: tuple[str, ...], grouping: str, person: Person) -> Recommendation:
         pool = [s for s in self._by_area.get(person.area if person.area in self.kb.areas else None, ())
@@ -58,7 +59,7 @@ class Recommender:
             chosen = _unique(extra[:1] + list(chosen))[:MAX_SERVICES]
         if person.audience == "young_person" and grouping != RISK:
             chosen = self._with_direct_option(chosen, pool, topics, grouping, person)
-        local_ids = {s.id for s in self.kb.areas[person.area].services} if person.area in self.kb.areas else set()
+        local_ids = self._local_ids.get(person.area, frozenset())
         gap = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
         return Recommendation(chosen, gap, self._gap_reason(topics, person) if gap else None)
 
@@ -108,7 +109,7 @@ class Recommender:
             score += 5.0
         if score == 0:
             return 0.0
-        if person.area in self.kb.areas and service in self.kb.areas[person.area].services:
+        if service.id in self._local_ids.get(person.area, ()):
             score += 0.5
         referrer = person.referrer or _SELF_REFERRER.get(person.audience or "")
         if referrer and referrer in service.access.referrers:

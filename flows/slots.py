@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from rapidfuzz import fuzz, process
@@ -112,11 +113,17 @@ def match_label(choices: list[tuple[str, str]], text: str) -> str | None:
     wanted = " ".join(normalise(text))
     if not wanted:
         return None
-    labels = {" ".join(normalise(label)): value for label, value in choices}
+    labels = {_plain_label(label): value for label, value in choices}
     if wanted in labels:
         return labels[wanted]
     best = process.extractOne(wanted, list(labels), scorer=fuzz.ratio, score_cutoff=88)
     return labels[best[0]] if best else None
+
+
+@lru_cache(maxsize=4096)
+def _plain_label(label: str) -> str:
+    """Button labels come from the knowledge base, so caching them keeps no one's words."""
+    return " ".join(normalise(label))
 
 
 def parse_age(text: str) -> int | None:
