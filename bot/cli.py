@@ -47,8 +47,9 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     from bot import demand
 
     # The live bot always feeds the anonymised demand log (channel "telegram").
-    db = os.environ.get("BOT_DEMAND_DB") or demand.DEFAULT_DB
-    months = int(os.environ.get("BOT_RETENTION_MONTHS") or demand.DEFAULT_RETENTION_MONTHS)
+    db = getattr(args, "db", None) or os.environ.get("BOT_DEMAND_DB") or demand.DEFAULT_DB
+    months = getattr(args, "retention_months", None) or int(
+        os.environ.get("BOT_RETENTION_MONTHS") or demand.DEFAULT_RETENTION_MONTHS)
     config = dataclasses.replace(config, demand_db=Path(db))
     with demand.running(db, retention_months=months) as demand_log:
         return telegram.run(conversation, config, event_sink=demand_log.record)
@@ -184,7 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
                       default=int(os.environ.get("BOT_RETENTION_MONTHS", DEFAULT_RETENTION_MONTHS)),
                       help="delete demand events older than N months (default: %(default)s, or "
                            "$BOT_RETENTION_MONTHS)")
-    sub.add_parser("telegram", help="run the Telegram bot (the default with TELEGRAM_BOT_TOKEN set)")
+    telegram = sub.add_parser("telegram", help="run the Telegram bot (the default with TELEGRAM_BOT_TOKEN set)")
+    telegram.add_argument("--db", metavar="PATH", default=None,
+                          help=f"the anonymised demand log the bot feeds (default: {live_db}, or $BOT_DEMAND_DB)")
+    telegram.add_argument("--retention-months", type=int, metavar="N", default=None,
+                          help="delete demand events older than N months (default: $BOT_RETENTION_MONTHS or 24)")
     sub.add_parser("check", help="validate the knowledge base and list contacts to re-check")
     sub.add_parser("classify", help="JSON lines in, crisis/topics/grouping lines out")
     bench = sub.add_parser("bench", help="print speed figures")
