@@ -61,6 +61,7 @@ class KnowledgeBase:
     messages: Mapping[str, Text]
     circumstances: Mapping[str, schema.Circumstance] = field(default_factory=dict)
     elsewhere: tuple[str, ...] = ()
+    indicators: Mapping[str, schema.Indicator] = field(default_factory=dict)
     topic_fallback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     spellings: Mapping[str, str] = field(default_factory=dict)
     service_file: Mapping[str, str] = field(default_factory=dict)
@@ -159,6 +160,7 @@ def load(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     national = read("national.yaml", schema.NationalFile)
     circumstances = read("circumstances.yaml", schema.CircumstancesFile)
     places = read("places.yaml", schema.PlacesFile)
+    indicators = read("indicators.yaml", schema.IndicatorsFile)
     area_files = sorted((root / "areas").glob("*.yaml")) if (root / "areas").is_dir() else []
     if not area_files:
         problems.append(f"{_display(root / 'areas', root)}: no area files (areas/<area>.yaml)")
@@ -171,7 +173,8 @@ def load(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
 
     kb = _assemble(thrive, topics_file, crisis, messages, national, areas, problems)
     kb = replace(kb, circumstances=MappingProxyType({c.id: c for c in circumstances.circumstances}),
-                 elsewhere=tuple(places.elsewhere))
+                 elsewhere=tuple(places.elsewhere),
+                 indicators=MappingProxyType({i.code: i for i in indicators.indicators}))
     _check_references(kb, problems)
     if problems:
         raise KnowledgeError(problems)

@@ -52,47 +52,6 @@ CAVEAT = (
     "not Thriving Kirklees service users (research/seed-kirklees.md section 3.3)."
 )
 
-# The plan indicators each figure informs. Kirklees = seeds/000_b042aaa000aefc96.txt (Kirklees CAMHS
-# Local Transformation Plan, 2018 refresh); Wakefield = seeds/004_33b566f9494f493c.txt (Children and
-# Young People's Plan 2019-2022). Line numbers as in research/seed-kirklees.md and seed-wakefield.md
-# section 3. D = the bot's log counts it for bot users; C = context only; S = the "did this help?" answer.
-INDICATORS: dict[str, tuple[str, str, str]] = {
-    "T1.2c": ("% of children and young people receiving each THRIVE group (a. signposting, self-management "
-              "and one-off intervention; b. goal-focused intervention; c. extensive treatment; d. risk "
-              "management and crisis response), by life course stage", "Kirklees L843-845, L1062, L1064", "D"),
-    "T1.3e": ("% of children, young people or families using self-help resources to help themselves without "
-              "needing specialist support", "Kirklees L846, L1063, L1066", "D"),
-    "T1.4a": ("% of users who have appropriate access to resources, information and materials to support "
-              "them with their identified issue", "Kirklees L847, L1065, L1471", "S"),
-    "T1.4b": ("% of children, young people or families who access support via approaches based on "
-              "technology", "Kirklees L847, L1067, L1473", "D"),
-    "T1.4c": ("% reporting an appropriate, supportive and timely response to their needs, by life course "
-              "stage (also T1.2b, L842)", "Kirklees L847, L1069", "S"),
-    "T1.5": ("Workforce: confidence, knowledge and skills to identify and support low-level problems",
-             "Kirklees L848", "C"),
-    "T2.2a": ("% of crisis referrals assessed within 4 hours, by identified issue", "Kirklees L1058", "C"),
-    "T2.2c": ("Average waiting time for specialist support, by identified issue", "Kirklees L1060", "C"),
-    "T3.6": ("Children and young people needing specialist support who are supported by other means",
-             "Kirklees L1192", "C"),
-    "LPS24": ("Quarterly feedback from children, young people and families in all performance reporting",
-              "Kirklees L1528", "S"),
-    "OBA": ("Early Support outcome questions: How much did we do? How well did we do it?",
-            "Kirklees L1903-1905", "D"),
-    "ACCESS": ("Access standard gap between Greater Huddersfield and North Kirklees; true demand beyond "
-               "the front door", "Kirklees L344, L1230-1234", "C"),
-    "W277": ("Stronger analysis of need and capacity below children's social care, to inform commissioning",
-             "Wakefield L277", "D"),
-    "W304": ("Contacts to MASH that do not meet the threshold for a service", "Wakefield L304", "C"),
-    "W305": ("Percentage of children and young people who report feeling better", "Wakefield L305", "S"),
-    "W413": ("Identified gaps in provision (for example autism support, children not in school)",
-             "Wakefield L413", "C"),
-    "W415": ("How young people would like to access information and support", "Wakefield L415", "C"),
-    "W428": ("More early help and advice, fewer needing clinical and therapeutic support", "Wakefield L428",
-             "D"),
-    "W430": ("Fewer children and young people at A&E for escalating need or self-harm", "Wakefield L430",
-             "C"),
-}
-
 GROUPING_NAMES = {
     "thriving": "Thriving",
     "getting-advice": "Getting advice",
@@ -124,6 +83,8 @@ class Labels:
     services: Mapping[str, str] = field(default_factory=dict)
     areas: Mapping[str, str] = field(default_factory=dict)
     age_bands: Mapping[str, str] = field(default_factory=dict)
+    # Plan indicators from knowledge/indicators.yaml: code -> (text, source, kind).
+    indicators: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def name(self, kind: str, key: Hashable) -> str:
         if key == NOT_GIVEN or key is None:
@@ -159,6 +120,7 @@ def labels_from_kb(kb: Any) -> Labels:
         services={s: service.name for s, service in kb.services.items()},
         areas={a: area.info.name for a, area in kb.areas.items()},
         age_bands={b.id: b.label.for_audience(None) for b in kb.thrive.age_bands},
+        indicators={c: (i.text, i.source, i.kind) for c, i in kb.indicators.items()},
     )
 
 
@@ -723,7 +685,7 @@ def indicator_rows(report: Report) -> list[list[str]]:
         for code in table.informs:
             used.setdefault(code, []).append(f"{number}. {table.title}")
     return [[code, text, source, kind, "; ".join(dict.fromkeys(used[code]))]
-            for code, (text, source, kind) in INDICATORS.items() if code in used]
+            for code, (text, source, kind) in report.labels.indicators.items() if code in used]
 
 
 CSV_COLUMNS = ("table", "row", "column", "measure", "value", "informs", "period_start", "period_end", "area",

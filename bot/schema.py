@@ -357,6 +357,19 @@ class CircumstancesFile(Strict):
     circumstances: list[Circumstance] = Field(default_factory=list)
 
 
+class Indicator(Strict):
+    """A plan indicator that report figures inform, with where the plan states it."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9.]+$")
+    text: str
+    source: str
+    kind: Literal["D", "C", "S"]
+
+
+class IndicatorsFile(Strict):
+    indicators: list[Indicator] = Field(min_length=1)
+
+
 class PlacesFile(Strict):
     """Places outside every area, so "I live in Leeds" is understood as somewhere else."""
 

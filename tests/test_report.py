@@ -338,3 +338,16 @@ def test_report_command_explains_a_missing_database(tmp_path):
     done = subprocess.run([sys.executable, "run_bot.py", "report", "--db", str(tmp_path / "nope.sqlite")],
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 1 and "simulate" in done.stderr
+
+
+def test_every_indicator_code_the_report_names_is_defined_in_the_knowledge_base():
+    import re
+    from pathlib import Path
+
+    from bot.knowledge import load
+
+    source = Path(__file__).resolve().parents[1].joinpath("bot", "report.py").read_text(encoding="utf-8")
+    named = set()
+    for group in re.findall(r"informs=\(([^)]*)\)", source):
+        named |= set(re.findall(r'"([^"]+)"', group))
+    assert named and named <= set(load().indicators)
