@@ -60,7 +60,12 @@ class Recommender:
         if person.audience == "young_person" and grouping != RISK:
             chosen = self._with_direct_option(chosen, pool, topics, grouping, person)
         local_ids = self._local_ids.get(person.area, frozenset())
-        gap = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
+        if person.area not in self.kb.areas:
+            gap = True
+        elif grouping == RISK:
+            gap = False  # in a crisis the emergency lines are the right answer, not a missing service
+        else:
+            gap = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
         return Recommendation(chosen, gap, self._gap_reason(topics, person) if gap else None)
 
     def _gap_reason(self, topics: tuple[str, ...], person: Person) -> str:

@@ -60,7 +60,15 @@ def on_choice(ctx: Ctx, turn: Turn, action: str) -> Outcome | None:
     if new_state is None:
         return None
     turn.state = new_state
+    if _says_unsafe(ctx, slot, value) and not new_state.crisis_shown:
+        return crisis.show(ctx, turn)  # "not safe" is answered with urgent help first, then the journey
     return advance(ctx, turn)
+
+
+def _says_unsafe(ctx: Ctx, slot: slots.Slot, value: str) -> bool:
+    kind = {"severity": "severity", "urgency": "urgency"}.get(slot.name)
+    choice = ctx.kb.choice(kind, value) if kind else None
+    return bool(choice and choice.grouping == "getting-risk-support")
 
 
 def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
