@@ -73,8 +73,9 @@ class Conversation:
             # They have moved on from the urgent help: take the words where they left off.
             turn.state = state = state.but(step=state.resume or "start", resume=None)
         if state.step == "services":
-            if self.finder.search(text) or not heard.matched:
-                return services.search(ctx, self.finder, turn, text)
+            found = self.finder.search(text)
+            if found or not heard.matched:
+                return services.show_found(ctx, turn, found)
             turn.state = state = state.but(step="topics")  # they told us a need, not a name
         return journey.on_text(ctx, turn, text, heard)
 
@@ -154,7 +155,7 @@ class Conversation:
             turn.add(ctx.say("privacy", state))
             return journey.ask_again(ctx, turn)
         if name == "services":
-            return services.search(ctx, self.finder, turn, rest) if rest.strip() else services.browse(ctx, turn)
+            return services.show_found(ctx, turn, self.finder.search(rest)) if rest.strip() else services.browse(ctx, turn)
         turn.add(ctx.say("unknown_command", state))
         return journey.ask_again(ctx, turn)
 

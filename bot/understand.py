@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.knowledge import KnowledgeBase, KnowledgeError
+from bot.knowledge import KnowledgeBase
 from bot.schema import GROUPINGS
 from bot.textmatch import Match, PhraseIndex, SpellingFixer, normalise
 
@@ -54,8 +54,9 @@ _QUESTION_WORDS = frozenset("how is are what whats can could does do should who 
 _SEVERITY = {g: i for i, g in enumerate(GROUPINGS)}
 
 # Kinds of phrase in the one index.
-TOPIC, CRISIS, AMBIGUOUS, FIGURE, NEGATION, PAST, RECENT, RECOVERY, TALK, SOFT, CONCEPT, CUE = (
+TOPIC, CRISIS, AMBIGUOUS, FIGURE, NEGATION, PAST, RECENT, RECOVERY, TALK, SOFT, CONCEPT, CUE, SITUATION = (
     "topic", "crisis", "ambiguous", "figure", "neg", "past", "recent", "recovery", "talk", "soft", "concept", "cue",
+    "situation",
 )
 
 
@@ -65,6 +66,7 @@ class Understanding:
     topics: tuple[str, ...]
     grouping: str
     matched: bool  # did any topic phrase match, or are the topics a guess?
+    circumstances: tuple[str, ...] = ()  # situations named, such as looked-after (knowledge/circumstances.yaml)
 
     @property
     def is_crisis(self) -> bool:
@@ -106,12 +108,9 @@ class Understander:
         concepts.setdefault("past", list(crisis.past_markers))
         entries += [((CONCEPT, name), p) for name, ps in concepts.items() for p in ps]
         entries += [((CUE, g), p) for g, ps in kb.thrive.cues.items() for p in ps]
+        entries += [((SITUATION, c.id), p) for c in kb.circumstances.values() for p in c.phrases]
         self.index = PhraseIndex(entries, spell)
 
-        unknown = sorted({c.topic for c in crisis.combos if c.topic not in kb.topics}
-                         | {t for t in list(crisis.phrases) + list(crisis.ambiguous) if t not in kb.topics})
-        if unknown:
-            raise KnowledgeError([f"knowledge/crisis.yaml: unknown topic '{t}'" for t in unknown])
         self.combos = tuple(_Combo(c.topic, tuple(c.all), tuple(c.none), c.verdict, frozenset(c.all)) for c in crisis.combos)
         self._combo_concepts = frozenset(c for combo in self.combos for c in combo.concepts)
 
@@ -149,7 +148,8 @@ class Understander:
             grouping = "getting-risk-support"
         else:
             grouping = self._grouping(tokens, hits, topics, matched, audience, "?" in text)
-        return Understanding(verdict, topics, grouping, matched)
+        situations = tuple(dict.fromkeys(h.key[1] for h in hits[SITUATION]))
+        return Understanding(verdict, topics, grouping, matched, situations)
 
     # --- crisis -----------------------------------------------------------------
 

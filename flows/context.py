@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.circumstances import CircumstanceFinder
 from bot.dialogue import Button, Event, Outcome, Reply, State
 from bot.knowledge import KnowledgeBase
 from bot.recommend import Recommender
@@ -16,23 +15,20 @@ class Ctx:
     kb: KnowledgeBase
     understander: Understander
     recommender: Recommender
-    circumstances: CircumstanceFinder
     crisis_texts: Any = None  # flows.crisis.CrisisReplies, rendered once at start
+    area_names: str = ""  # "Kirklees and Wakefield", for sentences that name the areas covered
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> Ctx:
         from flows.crisis import CrisisReplies  # crisis renders with a Ctx, so it comes after
 
-        ctx = cls(kb, Understander(kb), Recommender(kb), CircumstanceFinder(kb))
+        names = [a.info.name for a in kb.areas.values()]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        ctx = cls(kb, Understander(kb), Recommender(kb), area_names=joined)
         return replace(ctx, crisis_texts=CrisisReplies(ctx))
 
     def say(self, key: str, state: State, **values: object) -> str:
         return self.kb.say(key, state.audience, areas=self.area_names, **values)
-
-    @property
-    def area_names(self) -> str:
-        names = [a.info.name for a in self.kb.areas.values()]
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
     def button(self, key: str, state: State, action: str) -> Button:
         return Button(self.say(key, state), action)

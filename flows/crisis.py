@@ -35,7 +35,7 @@ def _render(ctx: Ctx, audience: str | None, area: str) -> str:
         if contact_id == AREA_MARK:
             lines.extend(_area_lines(ctx, state, area))
             continue
-        lines.append("• " + _line(ctx, state, contact_id))
+        lines.append("• " + contact_line(ctx, state, ctx.kb.contacts[contact_id]))
     lines += ["", ctx.say("crisis_outro", state)]
     return "\n".join(lines)
 
@@ -45,14 +45,10 @@ def _area_lines(ctx: Ctx, state: State, area: str) -> list[str]:
     if area == NO_AREA:
         chosen = list(ctx.kb.areas.values())
     return [
-        "• " + ctx.say("crisis_area_line", state, area=a.info.name, line=_line(ctx, state, c))
+        "• " + ctx.say("crisis_area_line", state, area=a.info.name, line=contact_line(ctx, state, ctx.kb.contacts[c]))
         for a in chosen
         for c in a.info.crisis_contacts
     ]
-
-
-def _line(ctx: Ctx, state: State, contact_id: str) -> str:
-    return contact_line(ctx, state, ctx.kb.contacts[contact_id])
 
 
 def crisis_buttons(ctx: Ctx, state: State) -> tuple[tuple[Button, ...], ...]:

@@ -82,9 +82,8 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     if not state.topics and heard.matched:
         # People often say what is wrong before we ask: keep it, ask it no more.
         state, progressed = state.but(topics=slots.matched_topics(heard)), True
-    found = ctx.circumstances.find(text)
-    if found:
-        state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + found)))
+    if heard.circumstances:
+        state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + heard.circumstances)))
     turn.state = state
     if not progressed:
         return _not_understood(ctx, turn, slot, text)

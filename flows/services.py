@@ -65,10 +65,11 @@ def in_grouping(ctx: Ctx, turn: Turn, grouping: str) -> Outcome | None:
     return turn.done()
 
 
-def search(ctx: Ctx, finder: ServiceFinder, turn: Turn, query: str) -> Outcome:
+def show_found(ctx: Ctx, turn: Turn, service_ids: list[str]) -> Outcome:
+    """The services a name search found: one at once, several as buttons, none with the browse menu."""
     state = turn.state.but(step="services")
     turn.state = state
-    found = [ctx.kb.services[i] for i in finder.search(query)]
+    found = [ctx.kb.services[i] for i in service_ids]
     if len(found) == 1:
         return detail(ctx, turn, found[0].id)
     if not found:

@@ -179,6 +179,4 @@ def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
     words = f" {wanted} "
     if any(f" {' '.join(normalise(p))} " in words for p in ctx.kb.elsewhere):
         return state.but(area=ELSEWHERE)
-    if any(w in wanted.split() for w in ctx.say("area_elsewhere_words", state).split()):
-        return state.but(area=ELSEWHERE)
     return None

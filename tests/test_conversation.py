@@ -190,3 +190,14 @@ def test_typing_after_urgent_help_carries_on_where_they_were(conversation):
     chat.press("Urgent help now")
     chat.say("7")
     assert chat.state.step == "area" and chat.state.age == 7
+
+
+def test_not_sure_where_is_not_taken_as_somewhere_else(conversation):
+    chat = Chat(conversation)
+    chat.start()
+    chat.press("I'm a young person")
+    chat.say("15")
+    chat.say("not sure")
+    assert chat.state.step == "area" and chat.state.area is None
+    chat.say("somewhere else")
+    assert chat.state.area == "elsewhere"
