@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The front door: `python run_bot.py [telegram|chat|check|classify|report|simulate|bench] ...`."""
+"""The front door: `python run_bot.py [telegram|chat|check|classify|train|report|simulate|bench] ...`."""
 from __future__ import annotations
 
 import sys

@@ -81,21 +81,43 @@ def run(kb: KnowledgeBase, what: str = "classify", n: int = 10000) -> int:
     if what == "classify":
         from bot.understand import Understander
 
+        started = time.perf_counter()
         understander = Understander(kb)
+        startup = time.perf_counter() - started
+        print(f"start-up: {startup:.3f}s to build the lexicon index and load the learned reader "
+              f"({'loaded' if understander.reader else 'none'})")
         total, times = _time(lambda t: understander.read(t, "young_person"), texts)
-        _report("classify", "messages", total, times)
+        _report("classify, one message at a time", "messages", total, times)
+        started = time.perf_counter()
+        audiences = ["young_person"] * len(texts)
+        for i in range(0, len(texts), 256):  # as `run_bot.py classify` reads its input
+            understander.read_many(texts[i:i + 256], audiences[i:i + 256])
+        batched = time.perf_counter() - started
+        print(f"classify, batches of 256 as the classify command reads: {len(texts) / batched:,.0f} messages/s; "
+              f"with start-up: {len(texts) / (batched + startup):,.0f} messages/s")
+        _memory()
         return 0
     if what == "engine":
         from bot.conversation import Conversation
         from bot.dialogue import UserInput
 
+        started = time.perf_counter()
         conversation = Conversation(kb)
+        print(f"start-up: {time.perf_counter() - started:.3f}s to build the conversation with every reader loaded")
         state = _young_person_state(conversation)
         total, times = _time(lambda t: conversation.step(state, UserInput.typed(t)), texts)
         _report(f"engine (step '{state.step}')", "steps", total, times)
+        _memory()
         return 0
     print(f"unknown benchmark {what!r}: choose classify or engine")
     return 2
+
+
+def _memory() -> None:
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"memory: peak resident {peak_mb:.0f} MB")
 
 
 def _young_person_state(conversation):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot import knowledge
+from bot.learn import ModelError
 
 log = logging.getLogger("bot")
 
@@ -63,6 +64,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  - {problem}")
         return 1
+    from bot.learn.model import LearnedReader
+
+    try:
+        reader = LearnedReader.load(kb.root, kb.spellings)
+    except ModelError as exc:
+        print(f"INVALID: {exc}")
+        return 1
+    print(f"Learned reader: trained on {reader.header['trained_on']} messages, matches the corpus "
+          f"(data {reader.header['data_hash'][:12]}).")
     print(f"OK: {len(kb.areas)} area(s) ({', '.join(a.info.name for a in kb.areas.values())}), "
           f"{len(kb.services)} services, {len(kb.contacts)} contacts, {len(kb.topics)} topics, "
           f"{len(kb.messages)} messages.")
@@ -82,6 +92,30 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from bot.understand import Understander
 
     return run(Understander(_load(args)), sys.stdin, sys.stdout, sys.stderr)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.learn import train
+    from bot.learn.corpus import CorpusError
+
+    kb = _load(args)
+    try:
+        train.build(kb, kb.root, Path(args.out) if args.out else None)
+    except CorpusError as exc:
+        print(f"INVALID corpus: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems[:50]:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from bot.learn import evaluate
+    from bot.understand import Understander
+
+    kb = _load(args)
+    understander = Understander(kb, reader=None) if args.lexicon_only else Understander(kb)
+    return evaluate.run(understander, args.files, args.validation, sys.stdout)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -192,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="delete demand events older than N months (default: $BOT_RETENTION_MONTHS or 24)")
     sub.add_parser("check", help="validate the knowledge base and list contacts to re-check")
     sub.add_parser("classify", help="JSON lines in, crisis/topics/grouping lines out")
+    train = sub.add_parser("train", help="train the learned reader on knowledge/corpus; write knowledge/reader/")
+    train.add_argument("--out", metavar="FILE", help="write the model here instead of knowledge/reader/model.npz")
+    evaluate = sub.add_parser("evaluate", help="quality figures on labelled messages or conversations")
+    evaluate.add_argument("files", nargs="*", help="JSON lines: labelled messages, or conversations")
+    evaluate.add_argument("--validation", action="store_true", help="also the corpus's validation split")
+    evaluate.add_argument("--lexicon-only", action="store_true", help="read with the lexicon alone")
     bench = sub.add_parser("bench", help="print speed figures")
     bench.add_argument("what", choices=("classify", "engine", "telegram", "demand", "report"), nargs="?",
                        default="classify")
@@ -226,9 +266,12 @@ def main(argv: list[str]) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     commands = {None: cmd_chat, "chat": cmd_chat, "telegram": cmd_telegram, "check": cmd_check,
-                "classify": cmd_classify, "bench": cmd_bench, "report": cmd_report, "simulate": cmd_simulate}
+                "classify": cmd_classify, "train": cmd_train, "evaluate": cmd_evaluate, "bench": cmd_bench, "report": cmd_report, "simulate": cmd_simulate}
     try:
         return commands[args.command](args)
     except knowledge.KnowledgeError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except ModelError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
         return 1

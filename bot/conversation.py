@@ -61,11 +61,14 @@ class Conversation:
     def _text(self, turn: Turn, text: str) -> Outcome:
         ctx, state = self.ctx, turn.state
         heard = ctx.understander.read(text, state.audience)
+        carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
         if heard.crisis == "yes":
-            turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard))
+            turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard), risk=0.0)
             return crisis.show(ctx, turn)
-        if heard.crisis == "ask":
+        if heard.crisis == "ask" or warrants_question:
+            turn.state = state.but(risk=0.0)  # asked now; start counting afresh
             return crisis.ask(ctx, turn, heard)
+        turn.state = state = state.but(risk=carried)
         pressed = self._typed_button(state, text)
         if pressed:
             return self._choice(turn, pressed)

@@ -72,6 +72,10 @@ class State:
     resume: str | None = None
     crisis_shown: bool = False
     typed_grouping: str | None = None
+    # Warning signs carried across this journey's messages (a number, never the
+    # words): each typed message adds the learned reader's crisis probability to
+    # a decaying total, so signs spread over several messages bring the question.
+    risk: float = 0.0
     journey: str = ""  # random id for the demand log; never derived from who is talking
 
     def but(self, **changes: Any) -> State:

@@ -66,6 +66,7 @@ class KnowledgeBase:
     spellings: Mapping[str, str] = field(default_factory=dict)
     service_file: Mapping[str, str] = field(default_factory=dict)
     contact_file: Mapping[str, str] = field(default_factory=dict)
+    root: Path | None = None  # the directory it was loaded from (the corpus and trained reader live there too)
 
     def say(self, key: str, audience: str | None = None, **values: Any) -> str:
         """The sentence stored under `key` for this audience, with values filled in."""
@@ -174,7 +175,7 @@ def load(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     kb = _assemble(thrive, topics_file, crisis, messages, national, areas, problems)
     kb = replace(kb, circumstances=MappingProxyType({c.id: c for c in circumstances.circumstances}),
                  elsewhere=tuple(places.elsewhere),
-                 indicators=MappingProxyType({i.code: i for i in indicators.indicators}))
+                 indicators=MappingProxyType({i.code: i for i in indicators.indicators}), root=root)
     _check_references(kb, problems)
     if problems:
         raise KnowledgeError(problems)

@@ -333,6 +333,9 @@ class CrisisFile(Strict):
     # "recent" and "past" name recent_markers and past_markers unless defined here.
     concepts: dict[str, list[str]] = Field(default_factory=dict)
     combos: list[CrisisCombo] = Field(default_factory=list)
+    # The words that matter most ("suicide", "self harm", "kill myself"): read as
+    # meant with a letter dropped, doubled or swapped, or a space misplaced.
+    typo_tolerant: list[str] = Field(default_factory=list)
     contacts: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Hashable, Iterable, Mapping
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 _APOSTROPHES = str.maketrans({"'": "", "’": "", "‘": "", "`": "", "´": "", "ʼ": ""})
 _NON_WORD = re.compile(r"[^a-z0-9*]+")
@@ -110,7 +111,12 @@ mates maths matter mature mayor meals meant measure meats medal media melon melt
 
 
 def normalise(text: str, spellings: Mapping[str, str] | None = None) -> list[str]:
-    """Lower-case word tokens with apostrophes dropped ("don't" -> "dont") and slang expanded."""
+    """Lower-case word tokens with apostrophes dropped ("don't" -> "dont") and slang expanded.
+
+    Emoji that carry meaning ("💊", "⚰") are spellings too, read as their words.
+    """
+    if spellings and not text.isascii():
+        text = "".join(f" {spellings[ch]} " if ch in spellings else ch for ch in text)
     text = unicodedata.normalize("NFKD", text).casefold().translate(_APOSTROPHES)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _NUMBER_WORD.sub(" ", _STRETCHED.sub(r"\1\1", _NON_WORD.sub(" ", text)))
@@ -249,3 +255,77 @@ class SpellingFixer:
     def __call__(self, tokens: list[str]) -> list[str]:
         fix = self.fix
         return [fix(t) for t in tokens]
+
+
+class KeyTypos:
+    """Reads the words that matter most as meant despite a slip of the keyboard.
+
+    For each key word or two-word phrase (crisis.yaml `typo_tolerant`): a letter
+    dropped, doubled or swapped ("sucide", "overdsoe", "self harn"; two slips in a
+    long word: "sucidie"), or the space in the wrong place ("selfh arm",
+    "killmyself", "kil lmyself"). Everyday words are never changed ("ill myself",
+    "self care"), and in a two-word phrase at most one word may be misspelt.
+    """
+
+    def __init__(self, phrases: Iterable[str], everyday: Iterable[str]):
+        self.single: dict[str, tuple[str, ...]] = {}
+        self.pairs: list[tuple[str, str]] = []
+        for phrase in phrases:
+            tokens = tuple(normalise(phrase))
+            if len(tokens) == 1:
+                self.single[tokens[0]] = tokens
+            elif len(tokens) == 2:
+                self.pairs.append((tokens[0], tokens[1]))
+                self.single["".join(tokens)] = tokens  # "selfharm" -> "self harm"
+        keys = {w for pair in self.pairs for w in pair} | set(self.single)
+        self._everyday = (frozenset(everyday) | COMMON_WORDS) - keys
+        self._keys = frozenset(keys)
+        self._lengths = {len(k) for k in self.single}
+        self.fix_word = lru_cache(maxsize=65536)(self._fix_word)
+
+    def _fixable(self, word: str) -> bool:
+        return len(word) >= 3 and word.isalpha() and word not in self._everyday and word not in self._keys
+
+    def _fix_word(self, word: str) -> tuple[str, ...]:
+        if not self._fixable(word):
+            return (word,)
+        n = len(word)
+        for key, tokens in self.single.items():
+            if abs(len(key) - n) <= 2 and _close(word, key):
+                return tokens
+        return (word,)
+
+    def _fix_pair(self, a: str, b: str) -> tuple[str, ...] | None:
+        joined = a + b
+        for p0, p1 in self.pairs:
+            if a == p0 and b != p1 and self._fixable(b) and _close(b, p1):
+                return (p0, p1)
+            if b == p1 and a != p0 and self._fixable(a) and _close(a, p0):
+                return (p0, p1)
+            whole = p0 + p1
+            if (a, b) != (p0, p1) and abs(len(joined) - len(whole)) <= 1 and joined[0] == whole[0] \
+                    and (self._fixable(a) or self._fixable(b)) and _close(joined, whole):
+                return (p0, p1)
+        return None
+
+    def __call__(self, tokens: list[str]) -> list[str]:
+        out: list[str] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            if i + 1 < n:
+                pair = self._fix_pair(tokens[i], tokens[i + 1])
+                if pair:
+                    out.extend(pair)
+                    i += 2
+                    continue
+            out.extend(self.fix_word(tokens[i]))
+            i += 1
+        return out
+
+
+def _close(word: str, key: str) -> bool:
+    """One slip (two in a long word that starts right): dropped, added or swapped letters."""
+    if word == key:
+        return True
+    allowed = 2 if len(key) >= 7 and word[0] == key[0] else 1
+    return len(key) >= 4 and OSA.distance(word, key, score_cutoff=allowed) <= allowed

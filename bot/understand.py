@@ -20,12 +20,16 @@ How the crisis verdict is reached
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Mapping
+
+if TYPE_CHECKING:
+    from bot.learn.model import LearnedReader
 
 from bot.knowledge import KnowledgeBase
+from bot.learn.combine import combine_grouping, combine_topics
 from bot.schema import GROUPINGS
-from bot.textmatch import Match, PhraseIndex, SpellingFixer, normalise
+from bot.textmatch import KeyTypos, Match, PhraseIndex, SpellingFixer, normalise
 
 Verdict = Literal["yes", "ask", "no"]
 MIN_TOPICS = 3
@@ -67,6 +71,9 @@ class Understanding:
     grouping: str
     matched: bool  # did any topic phrase match, or are the topics a guess?
     circumstances: tuple[str, ...] = ()  # situations named, such as looked-after (knowledge/circumstances.yaml)
+    risk: float = 0.0  # the learned reader's crisis probability (0 without it): carried across a journey
+    topic_scores: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # the lexicon's
+    grouping_votes: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # the lexicon's
 
     @property
     def is_crisis(self) -> bool:
@@ -82,9 +89,23 @@ class _Combo:
     needs: frozenset[str]
 
 
+_AUTO = object()
+
+
 class Understander:
-    def __init__(self, kb: KnowledgeBase):
+    """Reads a message with the lexicon and, when trained, the learned reader beside it.
+
+    `reader` defaults to the trained file in the knowledge directory (an error
+    if it is missing or stale); `reader=None` reads with the lexicon alone.
+    """
+
+    def __init__(self, kb: KnowledgeBase, reader: LearnedReader | None | object = _AUTO):
         self.kb = kb
+        if reader is _AUTO:
+            from bot.learn.model import LearnedReader
+
+            reader = LearnedReader.load(kb.root, kb.spellings) if kb.root is not None else None
+        self.reader: LearnedReader | None = reader  # type: ignore[assignment]
         spell = dict(kb.spellings)
         crisis = kb.crisis
         entries: list[tuple[tuple, str]] = []
@@ -116,6 +137,7 @@ class Understander:
 
         keep = set(spell) | {w for v in spell.values() for w in v.split()}
         self.fixer = SpellingFixer(self.index.vocabulary | keep, keep, self.index.prefixes)
+        self.key_typos = KeyTypos(crisis.typo_tolerant, self.index.vocabulary | keep)
         self.spellings = spell
         self.topic_grouping = {t.id: t.grouping for t in kb.topics.values()}
         self.fallback = {
@@ -125,10 +147,58 @@ class Understander:
         }
 
     def tokens(self, text: str) -> list[str]:
-        return self.fixer(normalise(text, self.spellings))
+        return self.fixer(self.key_typos(normalise(text, self.spellings)))
 
     def read(self, text: str, audience: str | None = None) -> Understanding:
-        tokens = self.tokens(text)
+        base = normalise(text, self.spellings)
+        lexicon = self._read_lexicon(self.fixer(self.key_typos(base)), text, audience)
+        if self.reader is None:
+            return lexicon
+        return self.combine(lexicon, self.reader.read(" ".join(base), audience))
+
+    def read_many(self, texts: list[str], audiences: list[str | None]) -> list[Understanding]:
+        """`read` for many messages at once: the learned reader multiplies them in one go."""
+        bases = [normalise(text, self.spellings) for text in texts]
+        lexicon = [self._read_lexicon(self.fixer(self.key_typos(b)), t, a) for b, t, a in zip(bases, texts, audiences)]
+        if self.reader is None:
+            return lexicon
+        learned = self.reader.read_many([" ".join(b) for b in bases], audiences)
+        return [self.combine(lex, r) for lex, r in zip(lexicon, learned)]
+
+    def carry_risk(self, carried: float, heard: Understanding) -> tuple[float, bool]:
+        """Risk carried across a journey after this message, and whether it now warrants the question.
+
+        Without the learned reader there is nothing to carry: the lexicon reads each message alone.
+        """
+        if self.reader is None:
+            return 0.0, False
+        settings = self.reader.settings
+        total = round(settings.journey_decay * carried + heard.risk, 3)
+        return total, total >= settings.journey_threshold
+
+    def combine(self, lexicon: Understanding, learned) -> Understanding:
+        """Mix the two readers' verdicts, rankings and groupings with the settings chosen in training.
+
+        Urgent help: a high probability, or a lexicon "yes" the reader does not find
+        unlikely. The question: a middling probability, or any other lexicon "yes" or
+        "ask" unless the reader is sure the message is calm.
+        """
+        settings, p = self.reader.settings, learned.crisis
+        if p >= settings.yes_threshold or (lexicon.crisis == "yes" and p >= settings.lexicon_yes_floor):
+            verdict: Verdict = "yes"
+        elif p >= settings.ask_threshold or (lexicon.crisis != "no" and p >= settings.lexicon_floor):
+            verdict = "ask"
+        else:
+            verdict = "no"
+        topics = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight)
+        if verdict == "yes":
+            grouping = "getting-risk-support"
+        else:
+            grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight, GROUPINGS)
+        return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, learned.crisis,
+                             lexicon.topic_scores, lexicon.grouping_votes)
+
+    def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
         for hit in self.index.find(tokens):
             hits[hit.key[0]].append(hit)
@@ -143,13 +213,14 @@ class Understander:
                 hits[TOPIC] = [h for h in hits[TOPIC]
                                if not _inside_longer(h, figures) and not _overlaps_any(h, dropped)]
         verdict, boosts, standing, joking = self._verdict(hits, audience)
-        topics, matched = self._rank(tokens, hits, boosts, audience, standing, joking)
+        topics, matched, scores = self._rank(tokens, hits, boosts, audience, standing, joking)
+        votes = self._grouping_votes(tokens, hits, topics, matched, "?" in text)
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
-            grouping = self._grouping(tokens, hits, topics, matched, audience, "?" in text)
+            grouping = max(votes, key=lambda g: (votes[g], _SEVERITY[g]))
         situations = tuple(dict.fromkeys(h.key[1] for h in hits[SITUATION]))
-        return Understanding(verdict, topics, grouping, matched, situations)
+        return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes)
 
     # --- crisis -----------------------------------------------------------------
 
@@ -222,7 +293,7 @@ class Understander:
 
     def _rank(self, tokens: list[str], hits: dict[str, list[Match]], boosts: dict[str, float],
               audience: str | None, standing: list[Match] = (), joking: list[Match] = ()
-              ) -> tuple[tuple[str, ...], bool]:
+              ) -> tuple[tuple[str, ...], bool, dict[str, float]]:
         topic_hits = [h for h in hits[TOPIC] if h.key[2] is None or h.key[2] == audience]
         if len(topic_hits) > 1:
             topic_hits = _outermost(topic_hits)
@@ -255,19 +326,20 @@ class Understander:
             scores[topic] += boost
         ranked = sorted(scores, key=lambda t: -scores[t])
         matched = bool(ranked)
+        found = dict(scores)
         if len(ranked) < MIN_TOPICS:
             for topic in self.fallback.get(audience, self.fallback[None]):
                 if topic not in scores:
                     ranked.append(topic)
                     if len(ranked) >= MIN_TOPICS:
                         break
-        return tuple(ranked), matched
+        return tuple(ranked), matched, found
 
     # --- THRIVE grouping -----------------------------------------------------------
 
-    def _grouping(self, tokens: list[str], hits: dict[str, list[Match]], topics: tuple[str, ...],
-                  matched: bool, audience: str | None, question: bool) -> str:
-        """Estimate the THRIVE grouping from cue words, the main need and the message's shape.
+    def _grouping_votes(self, tokens: list[str], hits: dict[str, list[Match]], topics: tuple[str, ...],
+                        matched: bool, question: bool) -> dict[str, float]:
+        """Votes for each THRIVE grouping from cue words, the main need and the message's shape.
 
         Asking a question ("is this normal?", "any tips?") leans to advice; how long,
         how often and how badly something has gone on leans to help or more help.
@@ -285,11 +357,11 @@ class Understander:
         if question or (tokens and tokens[0] in _QUESTION_WORDS):
             votes["getting-advice"] += QUESTION_WEIGHT
         if len(tokens) <= SHORT_MESSAGE and not cues:
-            return "getting-advice"
+            return {"getting-advice": 1.0}
         votes.pop("getting-risk-support", None)
         if not votes:
-            return "getting-help" if len(tokens) > 8 else "getting-advice"
-        return max(votes, key=lambda g: (votes[g], _SEVERITY[g]))
+            return {"getting-help" if len(tokens) > 8 else "getting-advice": 1.0}
+        return dict(votes)
 
 
 def _distinct(concepts: tuple[str, ...], present: dict[str, list[Match]]) -> bool:

@@ -1,0 +1,45 @@
+"""Two readers, one answer: mix the lexicon's ranking with the learned reader's.
+
+The lexicon gives scores (topic phrase weights, grouping cue votes) on no
+fixed scale; the learned reader gives probabilities. Each side is scaled to
+its own largest value, then mixed with the weight chosen on the validation
+split. When the lexicon found nothing, the learned ranking stands alone.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+RISK_GROUPING = "getting-risk-support"
+MIN_TOPICS = 3
+KEEP_SCORE = 0.2  # a topic past the first three is kept when its mixed score is at least this
+
+
+def _scaled(scores: Mapping[str, float]) -> dict[str, float]:
+    top = max(scores.values(), default=0.0)
+    return {k: v / top for k, v in scores.items()} if top > 0 else {}
+
+
+def combine_topics(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float) -> tuple[str, ...]:
+    """Every topic, best first. `weight` is the learned reader's share (0 = lexicon only)."""
+    lex, model = _scaled(lexicon), _scaled(learned)
+    if not lex:
+        weight = 1.0
+    mixed = {t: (1 - weight) * lex.get(t, 0.0) + weight * model.get(t, 0.0) for t in {*lex, *model}}
+    ranked = sorted(mixed, key=lambda t: (-mixed[t], -lex.get(t, 0.0), t))
+    # The first few always (the journey offers them as buttons), then only the ones that count.
+    return tuple(t for i, t in enumerate(ranked) if i < MIN_TOPICS or mixed[t] >= KEEP_SCORE)
+
+
+def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float,
+                     order: tuple[str, ...] = ()) -> str:
+    """The THRIVE grouping for a message that is not a crisis (risk support is decided apart)."""
+    lex = _scaled({g: v for g, v in lexicon.items() if g != RISK_GROUPING})
+    model = _scaled({g: v for g, v in learned.items() if g != RISK_GROUPING})
+    if not lex:
+        weight = 1.0
+    if not model:
+        weight = 0.0
+    mixed = {g: (1 - weight) * lex.get(g, 0.0) + weight * model.get(g, 0.0) for g in {*lex, *model}}
+    severity = {g: i for i, g in enumerate(order)}
+    # Ties go to the more severe grouping: under-reacting is the worse mistake.
+    return max(mixed, key=lambda g: (mixed[g], severity.get(g, 0))) if mixed else "getting-advice"
