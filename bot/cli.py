@@ -71,11 +71,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"INVALID: {exc}")
         return 1
-    print(f"Learned reader: trained on {reader.header['trained_on']} messages, matches the corpus "
-          f"(data {reader.header['data_hash'][:12]}).")
     print(f"OK: {len(kb.areas)} area(s) ({', '.join(a.info.name for a in kb.areas.values())}), "
           f"{len(kb.services)} services, {len(kb.contacts)} contacts, {len(kb.topics)} topics, "
           f"{len(kb.messages)} messages.")
+    print(f"Learned reader: trained on {reader.header['trained_on']} messages, matches the corpus "
+          f"(data {reader.header['data_hash'][:12]}).")
     stale = knowledge.stale_contacts(kb)
     if stale:
         print(f"{len(stale)} contact(s) to re-check before relying on them:")
@@ -99,6 +99,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from bot.learn.corpus import CorpusError
 
     kb = _load(args)
+    if args.compare:
+        from bot.learn import compare
+
+        return compare.run(kb)
     try:
         train.build(kb, kb.root, Path(args.out) if args.out else None)
     except CorpusError as exc:
@@ -228,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("classify", help="JSON lines in, crisis/topics/grouping lines out")
     train = sub.add_parser("train", help="train the learned reader on knowledge/corpus; write knowledge/reader/")
     train.add_argument("--out", metavar="FILE", help="write the model here instead of knowledge/reader/model.npz")
+    train.add_argument("--compare", action="store_true", help="compare candidate readers on the validation split")
     evaluate = sub.add_parser("evaluate", help="quality figures on labelled messages or conversations")
     evaluate.add_argument("files", nargs="*", help="JSON lines: labelled messages, or conversations")
     evaluate.add_argument("--validation", action="store_true", help="also the corpus's validation split")

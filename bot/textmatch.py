@@ -116,7 +116,7 @@ def normalise(text: str, spellings: Mapping[str, str] | None = None) -> list[str
     Emoji that carry meaning ("💊", "⚰") are spellings too, read as their words.
     """
     if spellings and not text.isascii():
-        text = "".join(f" {spellings[ch]} " if ch in spellings else ch for ch in text)
+        text = "".join(f" {spellings[ch]} " if not ch.isascii() and ch in spellings else ch for ch in text)
     text = unicodedata.normalize("NFKD", text).casefold().translate(_APOSTROPHES)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _NUMBER_WORD.sub(" ", _STRETCHED.sub(r"\1\1", _NON_WORD.sub(" ", text)))
@@ -287,6 +287,8 @@ class KeyTypos:
         return len(word) >= 3 and word.isalpha() and word not in self._everyday and word not in self._keys
 
     def _fix_word(self, word: str) -> tuple[str, ...]:
+        if word in self.single:
+            return self.single[word]  # "killmyself" -> "kill myself"
         if not self._fixable(word):
             return (word,)
         n = len(word)

@@ -51,6 +51,9 @@ TIME_CONCEPTS = frozenset({"recent", "recent_sh", "now"})
 # words of a wish to die. Together, with nothing else, they make the bot ask.
 YOUNG_CHILD, DEATH_WISH = "young_child", "death_wish"  # combos with these are about now
 SHORT_MESSAGE = 3
+# In a message this short ("and again", "hello again") a middling probability is
+# the reader's prior, not evidence: only a high one (or the lexicon) counts.
+MODEL_ASK_MIN_WORDS = 3
 TOPIC_GROUPING_WEIGHT = 0.6
 QUESTION_WEIGHT = 0.5
 _QUESTION_WORDS = frozenset("how is are what whats can could does do should who where which would any".split())  # tokens; "sad", "anxiety", "who do i ring"
@@ -154,7 +157,7 @@ class Understander:
         lexicon = self._read_lexicon(self.fixer(self.key_typos(base)), text, audience)
         if self.reader is None:
             return lexicon
-        return self.combine(lexicon, self.reader.read(" ".join(base), audience))
+        return self.combine(lexicon, self.reader.read(" ".join(base), audience), len(base))
 
     def read_many(self, texts: list[str], audiences: list[str | None]) -> list[Understanding]:
         """`read` for many messages at once: the learned reader multiplies them in one go."""
@@ -163,7 +166,7 @@ class Understander:
         if self.reader is None:
             return lexicon
         learned = self.reader.read_many([" ".join(b) for b in bases], audiences)
-        return [self.combine(lex, r) for lex, r in zip(lexicon, learned)]
+        return [self.combine(lex, r, len(b)) for lex, r, b in zip(lexicon, learned, bases)]
 
     def carry_risk(self, carried: float, heard: Understanding) -> tuple[float, bool]:
         """Risk carried across a journey after this message, and whether it now warrants the question.
@@ -176,17 +179,18 @@ class Understander:
         total = round(settings.journey_decay * carried + heard.risk, 3)
         return total, total >= settings.journey_threshold
 
-    def combine(self, lexicon: Understanding, learned) -> Understanding:
+    def combine(self, lexicon: Understanding, learned, words: int = MODEL_ASK_MIN_WORDS) -> Understanding:
         """Mix the two readers' verdicts, rankings and groupings with the settings chosen in training.
 
-        Urgent help: a high probability, or a lexicon "yes" the reader does not find
-        unlikely. The question: a middling probability, or any other lexicon "yes" or
-        "ask" unless the reader is sure the message is calm.
+        Urgent help: a lexicon "yes" (the first, explainable line) or a high
+        probability. The question: a middling probability, or a lexicon "ask"
+        unless the reader is sure the message is calm.
         """
         settings, p = self.reader.settings, learned.crisis
-        if p >= settings.yes_threshold or (lexicon.crisis == "yes" and p >= settings.lexicon_yes_floor):
+        if lexicon.crisis == "yes" or p >= settings.yes_threshold:
             verdict: Verdict = "yes"
-        elif p >= settings.ask_threshold or (lexicon.crisis != "no" and p >= settings.lexicon_floor):
+        elif (p >= settings.ask_threshold and words >= MODEL_ASK_MIN_WORDS) or (
+                lexicon.crisis == "ask" and p >= settings.lexicon_floor):
             verdict = "ask"
         else:
             verdict = "no"
@@ -195,7 +199,8 @@ class Understander:
             grouping = "getting-risk-support"
         else:
             grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight, GROUPINGS)
-        return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, learned.crisis,
+        carried = p if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence forward
+        return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
                              lexicon.topic_scores, lexicon.grouping_votes)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:

@@ -24,6 +24,7 @@ _GENERIC = ("yes", "no", "ok", "okay", "yeah", "nope", "thanks", "thank you", "h
             "help", "not sure", "maybe", "dont know", "idk", "next", "back", "more", "both", "none", "other",
             "start", "menu", "sorry", "cheers", "ta", "fine", "carry on", "go back", "what", "?", "...")
 _RISK_BUTTONS = frozenset({"button_urgent", "button_check_yes"})  # asking for urgent help is not calm
+_PLACE_FORMS = ("i live in {p}", "im from {p}", "we live in {p}", "near {p}")
 _AGE_FORMS = ("{n}", "im {n}", "{n} years old", "age {n}", "{n}yo", "she is {n}", "he's {n}", "they are {n}")
 
 
@@ -33,8 +34,9 @@ def texts(kb: KnowledgeBase) -> list[str]:
     found += [f"year {n}" for n in range(1, 14)] + [f"y{n}" for n in range(1, 14)]
     for area in kb.areas.values():
         found += [area.info.name, *area.info.places, *area.info.postcodes, *area.info.shared_postcodes]
-        found += [f"i live in {place}" for place in area.info.places[:12]]
-    found += list(kb.elsewhere)
+        found += [f"my postcode is {c}" for c in (*area.info.postcodes, *area.info.shared_postcodes)]
+        found += [form.format(p=place) for place in area.info.places[:12] for form in _PLACE_FORMS]
+    found += list(kb.elsewhere) + [form.format(p=place) for place in kb.elsewhere for form in _PLACE_FORMS]
     for key, text in kb.messages.items():
         if key.startswith("button_") and key not in _RISK_BUTTONS:
             found += [text.for_audience(a) for a in (None, *AUDIENCES)]

@@ -27,6 +27,7 @@ FORMAT = 1
 MODEL_PATH = Path("reader") / "model.npz"  # under the knowledge directory
 CORPUS_DIR = Path("corpus")
 HEADS = ("crisis", "topic", "grouping")
+OFF = "\u2400"  # the only term of a switched-off featurizer: a symbol no normalised message holds
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,8 @@ class Settings:
 
     ask_threshold: float  # crisis probability from which the bot asks the safety question
     yes_threshold: float  # crisis probability from which the bot shows urgent help
-    # A lexicon "yes" below this probability is asked about instead of urgent help.
-    lexicon_yes_floor: float
-    # A lexicon "yes" or "ask" below this probability is let go: the reader is
-    # sure it is calm (parents asking what slang means, training, song lyrics).
+    # A lexicon "ask" below this probability is let go: the reader is sure the
+    # message is calm (a parent asking what slang means, a song, training).
     lexicon_floor: float
     topic_weight: float  # share of the learned ranking when combined with the lexicon's
     grouping_weight: float  # likewise for the THRIVE grouping
@@ -55,11 +54,13 @@ class Settings:
 
 def vectorizers(params: Mapping[str, object]) -> tuple[TfidfVectorizer, TfidfVectorizer]:
     """The two featurizers (words, characters) with the trainer's settings."""
-    word = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=tuple(params["word_ngrams"]),
-                           sublinear_tf=True, min_df=int(params["min_df"]), dtype=np.float32)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(params["char_ngrams"]),
-                           sublinear_tf=True, min_df=int(params["min_df"]), dtype=np.float32)
-    return word, char
+    def one(analyzer: str, ngrams) -> TfidfVectorizer:
+        off = {"vocabulary": [OFF]} if ngrams[0] == 0 else {}  # a half switched off (compared in training)
+        words = {"token_pattern": r"\S+"} if analyzer == "word" else {}
+        return TfidfVectorizer(analyzer=analyzer, ngram_range=tuple(ngrams) if not off else (1, 1),
+                               sublinear_tf=True, min_df=int(params["min_df"]), dtype=np.float32, **words, **off)
+
+    return one("word", params["word_ngrams"]), one("char_wb", params["char_ngrams"])
 
 
 class LearnedReader:
