@@ -120,6 +120,6 @@ def label_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {k: {} for k in ("audience", "crisis", "grouping", "topic", "kind")}
     for e in examples:
         for key, value in (("audience", e.audience), ("crisis", str(e.crisis).lower()),
-                           ("grouping", e.quadrant), ("topic", e.topics[0]), ("kind", e.kind)):
+                           ("grouping", e.quadrant), ("topic", e.topics[0] if e.topics else "(none)"), ("kind", e.kind)):
             counts[key][value] = counts[key].get(value, 0) + 1
     return {k: dict(sorted(v.items(), key=lambda kv: -kv[1])) for k, v in counts.items()}
