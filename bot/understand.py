@@ -157,7 +157,7 @@ class Understander:
         lexicon = self._read_lexicon(self.fixer(self.key_typos(base)), text, audience)
         if self.reader is None:
             return lexicon
-        return self.combine(lexicon, self.reader.read(" ".join(base), audience), len(base))
+        return self.combine(lexicon, self.reader.read(" ".join(base), audience), len(base), _is_question(text, base))
 
     def read_many(self, texts: list[str], audiences: list[str | None]) -> list[Understanding]:
         """`read` for many messages at once: the learned reader multiplies them in one go."""
@@ -166,7 +166,7 @@ class Understander:
         if self.reader is None:
             return lexicon
         learned = self.reader.read_many([" ".join(b) for b in bases], audiences)
-        return [self.combine(lex, r, len(b)) for lex, r, b in zip(lexicon, learned, bases)]
+        return [self.combine(lex, r, len(b), _is_question(t, b)) for lex, r, b, t in zip(lexicon, learned, bases, texts)]
 
     def carry_risk(self, carried: float, heard: Understanding) -> tuple[float, bool]:
         """Risk carried across a journey after this message, and whether it now warrants the question.
@@ -179,15 +179,20 @@ class Understander:
         total = round(settings.journey_decay * carried + heard.risk, 3)
         return total, total >= settings.journey_threshold
 
-    def combine(self, lexicon: Understanding, learned, words: int = MODEL_ASK_MIN_WORDS) -> Understanding:
+    def combine(self, lexicon: Understanding, learned, words: int = MODEL_ASK_MIN_WORDS,
+                question: bool = False) -> Understanding:
         """Mix the two readers' verdicts, rankings and groupings with the settings chosen in training.
 
-        Urgent help: a lexicon "yes" (the first, explainable line) or a high
-        probability. The question: a middling probability, or a lexicon "ask"
+        Urgent help: a lexicon "yes" (the first, explainable line), unless the
+        message is a question the reader is sure is calm, or a high probability. The question: a middling probability, or a lexicon "ask"
         unless the reader is sure the message is calm.
         """
         settings, p = self.reader.settings, learned.crisis
-        if lexicon.crisis == "yes" or p >= settings.yes_threshold:
+        high = settings.yes_threshold if words >= MODEL_ASK_MIN_WORDS else settings.short_yes_threshold
+        if p >= high or (lexicon.crisis == "yes" and not (
+                question and p < settings.question_veto)):
+            # A lexicon "yes" stands, except in a question the reader is sure is calm:
+            # "what does unalive mean?", "what's the threshold for a self-harm referral?"
             verdict: Verdict = "yes"
         elif (p >= settings.ask_threshold and words >= MODEL_ASK_MIN_WORDS) or (
                 lexicon.crisis == "ask" and p >= settings.lexicon_floor):
@@ -367,6 +372,10 @@ class Understander:
         if not votes:
             return {"getting-help" if len(tokens) > 8 else "getting-advice": 1.0}
         return dict(votes)
+
+
+def _is_question(text: str, tokens: list[str]) -> bool:
+    return "?" in text or bool(tokens and tokens[0] in _QUESTION_WORDS)
 
 
 def _distinct(concepts: tuple[str, ...], present: dict[str, list[Match]]) -> bool:

@@ -1,9 +1,10 @@
 """Two readers, one answer: mix the lexicon's ranking with the learned reader's.
 
 The lexicon gives scores (topic phrase weights, grouping cue votes) on no
-fixed scale; the learned reader gives probabilities. Each side is scaled to
-its own largest value, then mixed with the weight chosen on the validation
-split. When the lexicon found nothing, the learned ranking stands alone.
+fixed scale, so they are scaled to their largest; the learned reader gives
+probabilities, used as they are. The two are mixed with the weight chosen on
+the validation split. When the lexicon found nothing, the learned ranking
+stands alone.
 """
 from __future__ import annotations
 
@@ -20,8 +21,12 @@ def _scaled(scores: Mapping[str, float]) -> dict[str, float]:
 
 
 def combine_topics(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float) -> tuple[str, ...]:
-    """Every topic, best first. `weight` is the learned reader's share (0 = lexicon only)."""
-    lex, model = _scaled(lexicon), _scaled(learned)
+    """Every topic, best first. `weight` is the learned reader's share (0 = lexicon only).
+
+    The reader's side stays a probability, so an unsure reader cannot outvote a
+    clear lexicon match, and a sure one can outvote a weak match.
+    """
+    lex, model = _scaled(lexicon), dict(learned)
     if not lex:
         weight = 1.0
     mixed = {t: (1 - weight) * lex.get(t, 0.0) + weight * model.get(t, 0.0) for t in {*lex, *model}}
@@ -34,7 +39,9 @@ def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float],
                      order: tuple[str, ...] = ()) -> str:
     """The THRIVE grouping for a message that is not a crisis (risk support is decided apart)."""
     lex = _scaled({g: v for g, v in lexicon.items() if g != RISK_GROUPING})
-    model = _scaled({g: v for g, v in learned.items() if g != RISK_GROUPING})
+    calm = {g: v for g, v in learned.items() if g != RISK_GROUPING}
+    total = sum(calm.values())
+    model = {g: v / total for g, v in calm.items()} if total > 0 else {}  # probabilities among the calm groupings
     if not lex:
         weight = 1.0
     if not model:

@@ -40,7 +40,7 @@ def run(kb: KnowledgeBase, log=print) -> int:
         fitted = time.perf_counter() - started
         header = {"features": features, "audiences": ["young_person", "parent", "professional"],
                   "topics": topics, "groupings": list(GROUPINGS),
-                  "settings": {"ask_threshold": 0.5, "yes_threshold": 0.5, "lexicon_floor": 0.0,
+                  "settings": {"ask_threshold": 0.5, "yes_threshold": 0.5, "short_yes_threshold": 0.5, "question_veto": 0.0, "lexicon_floor": 0.0,
                                "topic_weight": 1.0, "grouping_weight": 1.0, "journey_threshold": 1.0,
                                "journey_decay": 0.5}}
         reader = LearnedReader(arrays, header)

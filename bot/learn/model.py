@@ -43,6 +43,10 @@ class Settings:
 
     ask_threshold: float  # crisis probability from which the bot asks the safety question
     yes_threshold: float  # crisis probability from which the bot shows urgent help
+    short_yes_threshold: float  # the same for messages of one or two words ("took pills", "and again")
+    # In a question ("what does unalive mean?") a lexicon "yes" below this
+    # probability is let go: people asking about words and procedures.
+    question_veto: float
     # A lexicon "ask" below this probability is let go: the reader is sure the
     # message is calm (a parent asking what slang means, a song, training).
     lexicon_floor: float
