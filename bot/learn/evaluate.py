@@ -67,7 +67,8 @@ def run(understander: Understander, paths: list[str], validation: bool, out: IO[
 
         kb = understander.kb
         data = corpus_mod.load(kb.root / CORPUS_DIR, frozenset(kb.topics))
-        items = [e.model_dump() for e in data.split("validation")]
+        # Answers to the bot's questions carry no topic: they count for crisis only.
+        items = [e.model_dump() for e in data.split("validation") if e.topics]
         out.write(f"corpus validation split: {json.dumps(message_figures(understander, items))}\n")
     for path in paths:
         lines = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
