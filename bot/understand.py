@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from bot.learn.model import LearnedReader
 
 from bot.knowledge import KnowledgeBase
-from bot.learn.combine import combine_grouping, combine_topics
+from bot.learn.combine import carry, combine_grouping, combine_topics, combine_verdict
 from bot.schema import GROUPINGS
 from bot.textmatch import KeyTypos, Match, PhraseIndex, SpellingFixer, normalise
 
@@ -173,38 +173,19 @@ class Understander:
 
         Without the learned reader there is nothing to carry: the lexicon reads each message alone.
         """
-        if self.reader is None:
-            return 0.0, False
-        settings = self.reader.settings
-        total = round(settings.journey_decay * carried + heard.risk, 3)
-        return total, total >= settings.journey_threshold
+        return (0.0, False) if self.reader is None else carry(self.reader.settings, carried, heard.risk)
 
     def combine(self, lexicon: Understanding, learned, words: int = MODEL_ASK_MIN_WORDS,
                 question: bool = False) -> Understanding:
-        """Mix the two readers' verdicts, rankings and groupings with the settings chosen in training.
-
-        Urgent help: a lexicon "yes" (the first, explainable line), unless the
-        message is a question the reader is sure is calm, or a high probability. The question: a middling probability, or a lexicon "ask"
-        unless the reader is sure the message is calm.
-        """
-        settings, p = self.reader.settings, learned.crisis
-        high = settings.yes_threshold if words >= MODEL_ASK_MIN_WORDS else settings.short_yes_threshold
-        if p >= high or (lexicon.crisis == "yes" and not (
-                question and p < settings.question_veto)):
-            # A lexicon "yes" stands, except in a question the reader is sure is calm:
-            # "what does unalive mean?", "what's the threshold for a self-harm referral?"
-            verdict: Verdict = "yes"
-        elif (p >= settings.ask_threshold and words >= MODEL_ASK_MIN_WORDS) or (
-                lexicon.crisis == "ask" and p >= settings.lexicon_floor):
-            verdict = "ask"
-        else:
-            verdict = "no"
+        """The two readers' verdicts, rankings and groupings mixed (bot/learn/combine.py says how)."""
+        settings = self.reader.settings
+        verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS, question)
         topics = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight)
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
             grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight, GROUPINGS)
-        carried = p if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence forward
+        carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
                              lexicon.topic_scores, lexicon.grouping_votes)
 

@@ -8,7 +8,7 @@ stands alone.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Literal, Mapping
 
 RISK_GROUPING = "getting-risk-support"
 MIN_TOPICS = 3
@@ -50,3 +50,27 @@ def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float],
     severity = {g: i for i, g in enumerate(order)}
     # Ties go to the more severe grouping: under-reacting is the worse mistake.
     return max(mixed, key=lambda g: (mixed[g], severity.get(g, 0))) if mixed else "getting-advice"
+
+
+def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, question: bool
+                    ) -> Literal["yes", "ask", "no"]:
+    """Urgent help, the one safety question, or neither.
+
+    Urgent help: a lexicon "yes" (the first, explainable line), unless the
+    message is a question the reader is sure is calm ("what does unalive
+    mean?"); or a probability at the high threshold (higher for one or two
+    words). The question: a middling probability in a message of three words
+    or more, or a lexicon "ask" unless the reader is sure the message is calm.
+    """
+    high = settings.yes_threshold if long_enough else settings.short_yes_threshold
+    if p >= high or (lexicon == "yes" and not (question and p < settings.question_veto)):
+        return "yes"
+    if (p >= settings.ask_threshold and long_enough) or (lexicon == "ask" and p >= settings.lexicon_floor):
+        return "ask"
+    return "no"
+
+
+def carry(settings, carried: float, risk: float) -> tuple[float, bool]:
+    """Risk carried across a journey: decay * carried + this message's; the question at the threshold."""
+    total = round(settings.journey_decay * carried + risk, 3)
+    return total, total >= settings.journey_threshold
