@@ -22,7 +22,11 @@ from bot.schema import AUDIENCES
 FILE_NAME = "answers-to-questions.jsonl"
 _GENERIC = ("yes", "no", "ok", "okay", "yeah", "nope", "thanks", "thank you", "hi", "hello", "hiya", "hey",
             "help", "not sure", "maybe", "dont know", "idk", "next", "back", "more", "both", "none", "other",
-            "start", "menu", "sorry", "cheers", "ta", "fine", "carry on", "go back", "what", "?", "...")
+            "start", "menu", "sorry", "cheers", "ta", "fine", "carry on", "go back", "what", "?", "...",
+            # Conversational glue: people come back and say so ("again" is also a crisis word: "cut again").
+            "again", "me again", "its me again", "hi again", "hello again", "and again", "sorry again",
+            "thanks again", "same again", "back again", "yes again", "ok again", "i'm back", "still here",
+            "one more thing", "also", "and", "but", "so", "anyway", "hmm", "erm", "lol", "haha", "brb")
 _RISK_BUTTONS = frozenset({"button_urgent", "button_check_yes"})  # asking for urgent help is not calm
 _PLACE_FORMS = ("i live in {p}", "im from {p}", "we live in {p}", "near {p}")
 _AGE_FORMS = ("{n}", "im {n}", "{n} years old", "age {n}", "{n}yo", "she is {n}", "he's {n}", "they are {n}")

@@ -35,6 +35,7 @@ SECONDARY_TOPIC_WEIGHTS = (1.0, 0.5, 0.3)
 EVERYDAY_KIND = "everyday"  # calm everyday uses of risk words: they teach the crisis head only
 # How the thresholds are chosen on the validation split (see choose_settings).
 MISS_COST = 1.0  # a missed crisis against a false alarm, when choosing the urgent-help threshold
+COST_SLACK = 0.005  # misses plus false alarms, as a share of validation, counted as a tie
 QUESTION_VETO = 0.05  # below this probability a lexicon "yes" in a question is let go
 MAX_ADDED_CALM_TOUCHED = 0.02  # calm messages given urgent help or the question, over the lexicon's share
 # Across a journey the carried risk is decay * carried + this message's
@@ -180,9 +181,17 @@ def choose_settings(lexicon, reader: LearnedReader, validation: Sequence[corpus_
         return (MISS_COST * int((among & crisis & ~(lex_yes | (p >= t))).sum())
                 + int((among & calm & (lex_yes | (p >= t))).sum()), -t)
 
+    def middle_of_near_best(among):
+        # The cost curve is flat near its floor, so the exact minimum moves with a
+        # handful of labels. The middle of the near-ties does not.
+        costs = {t: cost(t, among)[0] for t in grid}
+        slack = COST_SLACK * int(among.sum())
+        near = [t for t in grid if costs[t] <= min(costs.values()) + slack]
+        return float(np.round(np.median(near), 2))
+
     # One or two words carry little evidence: they get a threshold of their own.
-    yes_t = min(grid, key=lambda t: cost(t, long_enough))
-    short_yes_t = min(grid, key=lambda t: cost(t, ~long_enough))
+    yes_t = middle_of_near_best(long_enough)
+    short_yes_t = max(middle_of_near_best(~long_enough), yes_t)  # less evidence never means a lower bar
     yes = lex_yes | (p >= np.where(long_enough, yes_t, short_yes_t))
     # The question: the most crises touched (urgent help or the question) while calm
     # messages touched grow by at most a little over the lexicon's; on a tie, the
