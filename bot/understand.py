@@ -77,6 +77,7 @@ class Understanding:
     risk: float = 0.0  # the learned reader's crisis probability (0 without it): carried across a journey
     topic_scores: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # the lexicon's
     grouping_votes: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # the lexicon's
+    own_risk: bool = False  # the lexicon's "yes" is about the writer ("i", "me", "myself" at the phrase)
 
     @property
     def is_crisis(self) -> bool:
@@ -179,7 +180,8 @@ class Understander:
                 question: bool = False) -> Understanding:
         """The two readers' verdicts, rankings and groupings mixed (bot/learn/combine.py says how)."""
         settings = self.reader.settings
-        verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS, question)
+        verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS,
+                                  question, lexicon.own_risk)
         topics = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight)
         if verdict == "yes":
             grouping = "getting-risk-support"
@@ -187,7 +189,7 @@ class Understander:
             grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight, GROUPINGS)
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
-                             lexicon.topic_scores, lexicon.grouping_votes)
+                             lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
@@ -211,7 +213,10 @@ class Understander:
         else:
             grouping = max(votes, key=lambda g: (votes[g], _SEVERITY[g]))
         situations = tuple(dict.fromkeys(h.key[1] for h in hits[SITUATION]))
-        return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes)
+        # Risk the writer says of themselves ("i want to kill myself") is never let go
+        # as a mere question; a "yes" from combos alone is treated the same way.
+        own = verdict == "yes" and (not standing or any(_first_person(tokens, h) for h in standing))
+        return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own)
 
     # --- crisis -----------------------------------------------------------------
 
@@ -353,6 +358,14 @@ class Understander:
         if not votes:
             return {"getting-help" if len(tokens) > 8 else "getting-advice": 1.0}
         return dict(votes)
+
+
+_FIRST_PERSON = frozenset("i me my myself im ive id ill mine".split())
+FIRST_PERSON_WINDOW = 3  # words before a crisis phrase that may say whose it is ("i really want to...")
+
+
+def _first_person(tokens: list[str], hit: Match) -> bool:
+    return any(t in _FIRST_PERSON for t in tokens[max(0, hit.start - FIRST_PERSON_WINDOW):hit.end])
 
 
 def _is_question(text: str, tokens: list[str]) -> bool:

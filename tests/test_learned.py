@@ -256,7 +256,7 @@ def test_carried_risk_builds_over_messages_and_calm_messages_do_not(both):
     carried, ask = both.carry_risk(0.0, middling)
     assert not ask  # one middling message alone is not enough
     asked = False
-    for _ in range(3):
+    for _ in range(10):
         carried, ask = both.carry_risk(carried, middling)
         asked = asked or ask
     assert asked

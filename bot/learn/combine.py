@@ -52,18 +52,22 @@ def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float],
     return max(mixed, key=lambda g: (mixed[g], severity.get(g, 0))) if mixed else "getting-advice"
 
 
-def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, question: bool
+def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, question: bool, own_risk: bool
                     ) -> Literal["yes", "ask", "no"]:
     """Urgent help, the one safety question, or neither.
 
-    Urgent help: a lexicon "yes" (the first, explainable line), unless the
-    message is a question the reader is sure is calm ("what does unalive
-    mean?"); or a probability at the high threshold (higher for one or two
-    words). The question: a middling probability in a message of three words
-    or more, or a lexicon "ask" unless the reader is sure the message is calm.
+    Urgent help: a probability at the high threshold (one for one or two words,
+    never lower), or a lexicon "yes". A lexicon "yes" in a question the reader
+    is sure is calm is let go ("what does unalive mean?", "what's the
+    threshold for a self-harm referral?"), never when the risk words are the
+    writer's own ("is it normal that i want to kill myself?"). The question:
+    a middling probability in a message of three words or more, or a lexicon
+    "ask" unless the reader is sure it is calm.
     """
     high = settings.yes_threshold if long_enough else settings.short_yes_threshold
-    if p >= high or (lexicon == "yes" and not (question and p < settings.question_veto)):
+    if p >= high:
+        return "yes"
+    if lexicon == "yes" and (own_risk or not (question and p < settings.question_veto)):
         return "yes"
     if (p >= settings.ask_threshold and long_enough) or (lexicon == "ask" and p >= settings.lexicon_floor):
         return "ask"

@@ -37,7 +37,7 @@ EVERYDAY_KIND = "everyday"  # calm everyday uses of risk words: they teach the c
 MISS_COST = 1.0  # a missed crisis against a false alarm, when choosing the urgent-help threshold
 COST_SLACK = 0.005  # misses plus false alarms, as a share of validation, counted as a tie
 QUESTION_VETO = 0.05  # below this probability a lexicon "yes" in a question is let go
-MAX_ADDED_CALM_TOUCHED = 0.02  # calm messages given urgent help or the question, over the lexicon's share
+MAX_ADDED_CALM_TOUCHED = 0.0  # calm messages given urgent help or the question, over the lexicon's share
 # Across a journey the carried risk is decay * carried + this message's
 # probability. Its threshold is set so that strings of 2 to 4 calm messages
 # (drawn from validation, none of which asks on its own) bring the question
@@ -165,16 +165,18 @@ def choose_settings(lexicon, reader: LearnedReader, validation: Sequence[corpus_
     lex_yes = np.array([u.crisis == "yes" for u in lex])
     lex_ask = np.array([u.crisis == "ask" for u in lex])
     calm = ~crisis
+    lexicon_touched_mask = lex_yes | lex_ask  # the lexicon alone, before anything is let go
 
     def rate(mask, among):
         return float(mask[among].mean()) if among.any() else 0.0
 
     grid = np.round(np.arange(0.02, 0.97, 0.01), 2)
     questions = np.array([_is_question(e.text, normalise(e.text, spellings)) for e in validation])
-    lex_yes = lex_yes & ~(questions & (p < QUESTION_VETO))
-    # Urgent help: a lexicon "yes" (less the vetoed questions), and the reader alone
+    own = np.array([u.own_risk for u in lex])
+    lex_yes = lex_yes & ~(questions & ~own & (p < QUESTION_VETO))  # the writer's own risk is never let go
+    # Urgent help: a lexicon "yes" (less the questions let go), and the reader alone
     # from the threshold where a missed crisis and a false alarm, counted alike,
-    # add up to the least; on a tie, the higher threshold.
+    # add up to the least (see middle_of_near_best).
     long_enough = np.array([len(normalise(e.text, spellings)) >= MODEL_ASK_MIN_WORDS for e in validation])
 
     def cost(t, among):
@@ -196,7 +198,7 @@ def choose_settings(lexicon, reader: LearnedReader, validation: Sequence[corpus_
     # The question: the most crises touched (urgent help or the question) while calm
     # messages touched grow by at most a little over the lexicon's; on a tie, the
     # higher threshold and the lower floor.
-    lexicon_touched = rate(lex_yes | lex_ask, calm)
+    lexicon_touched = rate(lexicon_touched_mask, calm)
     ask_t, floor, _ = max(
         ((t, f, rate(_touched(p, yes, lex_ask, t, f, long_enough), crisis)) for t in grid[grid <= yes_t]
          for f in grid[grid <= t]
@@ -231,6 +233,7 @@ def choose_settings(lexicon, reader: LearnedReader, validation: Sequence[corpus_
 
 
 def _touched(p, yes, lex_ask, threshold, floor, long_enough=True):
+    """`yes` here includes every message that gets the question whatever the thresholds."""
     return yes | ((p >= threshold) & long_enough) | (lex_ask & (p >= floor))
 
 
