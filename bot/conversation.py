@@ -14,6 +14,7 @@ import unicodedata
 from bot.dialogue import Button, Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
+from bot.textmatch import normalise
 from flows import crisis, journey, results, services
 from flows.context import Ctx, Turn
 
@@ -66,6 +67,9 @@ class Conversation:
             turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard), risk=0.0)
             return crisis.show(ctx, turn)
         if heard.crisis == "ask" or warrants_question:
+            exact = self._typed_button(state, text, exact=True)
+            if exact:  # the bot's own button words typed out ("I'm done"): a choice, not a worry
+                return self._choice(turn, exact)
             turn.state = state.but(risk=0.0)  # asked now; start counting afresh
             return crisis.ask(ctx, turn, heard)
         turn.state = state = state.but(risk=carried)
@@ -82,10 +86,18 @@ class Conversation:
             turn.state = state = state.but(step="topics")  # they told us a need, not a name
         return journey.on_text(ctx, turn, text, heard)
 
-    def _typed_button(self, state: State, text: str) -> str | None:
-        """People type a button's words instead of pressing it; treat that as the press."""
+    def _typed_button(self, state: State, text: str, exact: bool = False) -> str | None:
+        """People type a button's words instead of pressing it; treat that as the press.
+
+        `exact`: only the label itself (case and punctuation aside), no near match.
+        """
         shown = self._current_buttons(state)
-        return journey.slots.match_label([(b.label, b.action) for b in shown], text) if shown else None
+        if not shown:
+            return None
+        if exact:
+            wanted = " ".join(normalise(text))
+            return next((b.action for b in shown if " ".join(normalise(b.label)) == wanted), None)
+        return journey.slots.match_label([(b.label, b.action) for b in shown], text)
 
     def _current_buttons(self, state: State) -> list[Button]:
         ctx = self.ctx
