@@ -39,15 +39,6 @@ def answer(item_id: object, result: Understanding) -> str:
     })
 
 
-def classify_line(understander: Understander, line: str) -> str | None:
-    """The answer line for one input line, or None for a blank line."""
-    parsed = parse_line(line)
-    if parsed is None:
-        return None
-    item_id, text, audience = parsed
-    return answer(item_id, understander.read(text, audience))
-
-
 class BadLine(ValueError):
     def __init__(self, item_id: object, reason: str):
         self.item_id, self.reason = item_id, reason

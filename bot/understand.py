@@ -154,20 +154,16 @@ class Understander:
         return self.fixer(self.key_typos(normalise(text, self.spellings)))
 
     def read(self, text: str, audience: str | None = None) -> Understanding:
-        base = normalise(text, self.spellings)
-        lexicon = self._read_lexicon(self.fixer(self.key_typos(base)), text, audience)
-        if self.reader is None:
-            return lexicon
-        return self.combine(lexicon, self.reader.read(" ".join(base), audience), len(base), _is_question(text, base))
+        return self.read_many([text], [audience])[0]
 
     def read_many(self, texts: list[str], audiences: list[str | None]) -> list[Understanding]:
-        """`read` for many messages at once: the learned reader multiplies them in one go."""
+        """Each message read by the lexicon; the learned reader multiplies them all in one go."""
         bases = [normalise(text, self.spellings) for text in texts]
         lexicon = [self._read_lexicon(self.fixer(self.key_typos(b)), t, a) for b, t, a in zip(bases, texts, audiences)]
         if self.reader is None:
             return lexicon
         learned = self.reader.read_many([" ".join(b) for b in bases], audiences)
-        return [self.combine(lex, r, len(b), _is_question(t, b)) for lex, r, b, t in zip(lexicon, learned, bases, texts)]
+        return [self.combine(lex, r, len(b), is_question(t, b)) for lex, r, b, t in zip(lexicon, learned, bases, texts)]
 
     def carry_risk(self, carried: float, heard: Understanding) -> tuple[float, bool]:
         """Risk carried across a journey after this message, and whether it now warrants the question.
@@ -186,7 +182,7 @@ class Understander:
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
-            grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight, GROUPINGS)
+            grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight)
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
                              lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk)
@@ -207,7 +203,7 @@ class Understander:
                                if not _inside_longer(h, figures) and not _overlaps_any(h, dropped)]
         verdict, boosts, standing, joking = self._verdict(hits, audience)
         topics, matched, scores = self._rank(tokens, hits, boosts, audience, standing, joking)
-        votes = self._grouping_votes(tokens, hits, topics, matched, "?" in text)
+        votes = self._grouping_votes(tokens, hits, topics, matched, is_question(text, tokens))
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
@@ -350,7 +346,7 @@ class Understander:
             votes[self.topic_grouping[topics[0]]] += TOPIC_GROUPING_WEIGHT
         if hits[AMBIGUOUS] or hits[CRISIS]:
             votes["getting-help"] += 0.5
-        if question or (tokens and tokens[0] in _QUESTION_WORDS):
+        if question:
             votes["getting-advice"] += QUESTION_WEIGHT
         if len(tokens) <= SHORT_MESSAGE and not cues:
             return {"getting-advice": 1.0}
@@ -368,7 +364,8 @@ def _first_person(tokens: list[str], hit: Match) -> bool:
     return any(t in _FIRST_PERSON for t in tokens[max(0, hit.start - FIRST_PERSON_WINDOW):hit.end])
 
 
-def _is_question(text: str, tokens: list[str]) -> bool:
+def is_question(text: str, tokens: list[str]) -> bool:
+    """"?" anywhere, or a question word first ("how do i...", "is it normal...")."""
     return "?" in text or bool(tokens and tokens[0] in _QUESTION_WORDS)
 
 

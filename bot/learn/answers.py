@@ -11,12 +11,11 @@ only: they carry no topic and are left out of the topic and grouping heads.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from bot.knowledge import KnowledgeBase
-from bot.learn.corpus import ANSWER_KIND
+from bot.learn.corpus import ANSWER_KIND, split_for
 from bot.schema import AUDIENCES
 
 FILE_NAME = "answers-to-questions.jsonl"
@@ -48,7 +47,7 @@ def texts(kb: KnowledgeBase) -> list[str]:
         for choice in getattr(kb.thrive, kind):
             if choice.grouping != "getting-risk-support":  # "I don't feel safe" is no calm answer
                 found += [choice.label.for_audience(a) for a in (None, *AUDIENCES)]
-    return sorted({t.strip() for t in found if t and t.strip()}, key=str.casefold)
+    return sorted({t.strip() for t in found if t and t.strip()}, key=lambda t: (t.casefold(), t))  # a total order: no hash-seed luck
 
 
 def write(kb: KnowledgeBase, corpus_dir: Path) -> Path:
@@ -56,9 +55,8 @@ def write(kb: KnowledgeBase, corpus_dir: Path) -> Path:
     lines = []
     for i, text in enumerate(texts(kb), start=1):
         entry_id = f"answer-{i:04d}"
-        split = "validation" if int(hashlib.sha256(entry_id.encode()).hexdigest(), 16) % 5 == 0 else "train"
         lines.append(json.dumps({"id": entry_id, "audience": AUDIENCES[i % 3], "text": text, "crisis": False,
-                                 "topics": [], "quadrant": "getting-advice", "kind": ANSWER_KIND, "split": split},
+                                 "topics": [], "quadrant": "getting-advice", "kind": ANSWER_KIND, "split": split_for(entry_id)},
                                 ensure_ascii=False))
     path = corpus_dir / FILE_NAME
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Literal, Mapping
 
+from bot.schema import GROUPINGS
+
 RISK_GROUPING = "getting-risk-support"
 MIN_TOPICS = 3
 KEEP_SCORE = 0.2  # a topic past the first three is kept when its mixed score is at least this
+_SEVERITY = {g: i for i, g in enumerate(GROUPINGS)}  # ties go to the more severe grouping
 
 
 def _scaled(scores: Mapping[str, float]) -> dict[str, float]:
@@ -35,8 +38,7 @@ def combine_topics(lexicon: Mapping[str, float], learned: Mapping[str, float], w
     return tuple(t for i, t in enumerate(ranked) if i < MIN_TOPICS or mixed[t] >= KEEP_SCORE)
 
 
-def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float,
-                     order: tuple[str, ...] = ()) -> str:
+def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float) -> str:
     """The THRIVE grouping for a message that is not a crisis (risk support is decided apart)."""
     lex = _scaled({g: v for g, v in lexicon.items() if g != RISK_GROUPING})
     calm = {g: v for g, v in learned.items() if g != RISK_GROUPING}
@@ -47,9 +49,8 @@ def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float],
     if not model:
         weight = 0.0
     mixed = {g: (1 - weight) * lex.get(g, 0.0) + weight * model.get(g, 0.0) for g in {*lex, *model}}
-    severity = {g: i for i, g in enumerate(order)}
     # Ties go to the more severe grouping: under-reacting is the worse mistake.
-    return max(mixed, key=lambda g: (mixed[g], severity.get(g, 0))) if mixed else "getting-advice"
+    return max(mixed, key=lambda g: (mixed[g], _SEVERITY[g])) if mixed else "getting-advice"
 
 
 def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, question: bool, own_risk: bool

@@ -8,12 +8,13 @@ size of what it must load.
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 
 import numpy as np
 
 from bot.knowledge import KnowledgeBase
 from bot.learn import corpus as corpus_mod
-from bot.learn.model import CORPUS_DIR, LearnedReader
+from bot.learn.model import CORPUS_DIR, LearnedReader, Settings
 from bot.learn.train import FEATURES, fit, model_text
 from bot.schema import GROUPINGS
 
@@ -40,9 +41,7 @@ def run(kb: KnowledgeBase, log=print) -> int:
         fitted = time.perf_counter() - started
         header = {"features": features, "audiences": ["young_person", "parent", "professional"],
                   "topics": topics, "groupings": list(GROUPINGS),
-                  "settings": {"ask_threshold": 0.5, "yes_threshold": 0.5, "short_yes_threshold": 0.5, "question_veto": 0.0, "lexicon_floor": 0.0,
-                               "topic_weight": 1.0, "grouping_weight": 1.0, "journey_threshold": 1.0,
-                               "journey_decay": 0.5}}
+                  "settings": asdict(Settings.neutral())}
         reader = LearnedReader(arrays, header)
         started = time.perf_counter()
         readings = [reader.read(t, a) for t, a in zip(texts, audiences)]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.learn import ModelError
@@ -55,6 +56,13 @@ class Settings:
     journey_threshold: float  # risk carried across one journey's messages that brings the question
     journey_decay: float  # how much of the carried risk the next message keeps
 
+    @classmethod
+    def neutral(cls) -> Settings:
+        """Placeholder settings for a reader whose thresholds are not chosen yet (training, comparing)."""
+        return cls(ask_threshold=0.5, yes_threshold=0.5, short_yes_threshold=0.5, question_veto=0.0,
+                   lexicon_floor=0.0, topic_weight=1.0, grouping_weight=1.0, journey_threshold=1.0,
+                   journey_decay=0.5)
+
 
 def vectorizers(params: Mapping[str, object]) -> tuple[TfidfVectorizer, TfidfVectorizer]:
     """The two featurizers (words, characters) with the trainer's settings."""
@@ -72,6 +80,7 @@ class LearnedReader:
         self.header = header
         self.settings = Settings(**header["settings"])
         self.audiences: tuple[str, ...] = tuple(header["audiences"])
+        self._audience_row = {a: i for i, a in enumerate(self.audiences)}
         self.topics: tuple[str, ...] = tuple(header["topics"])
         self.groupings: tuple[str, ...] = tuple(header["groupings"])
         self._word, self._char = vectorizers(header["features"])
@@ -129,13 +138,12 @@ class LearnedReader:
                 for i in range(len(texts))]
 
     def _scores(self, texts: Sequence[str], audiences: Sequence[str | None]) -> np.ndarray:
-        from scipy.sparse import hstack
-
         features = hstack([self._word.transform(texts), self._char.transform(texts)], format="csr")
         scores = np.asarray(features @ self._weights) + self._bias
         for i, audience in enumerate(audiences):
-            if audience in self.audiences:
-                scores[i] += self._audience_weights[self.audiences.index(audience)]
+            row = self._audience_row.get(audience)
+            if row is not None:
+                scores[i] += self._audience_weights[row]
         return scores
 
 

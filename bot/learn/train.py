@@ -27,7 +27,7 @@ from bot.learn import answers, corpus as corpus_mod
 from bot.learn.model import CORPUS_DIR, FORMAT, HEADS, MODEL_PATH, LearnedReader, Settings, vectorizers
 from bot.schema import AUDIENCES, GROUPINGS
 from bot.textmatch import normalise
-from bot.understand import MODEL_ASK_MIN_WORDS, _is_question
+from bot.understand import MODEL_ASK_MIN_WORDS, is_question
 
 FEATURES = {"word_ngrams": [1, 2], "char_ngrams": [2, 5], "min_df": 2}
 C = {"crisis": 8.0, "topic": 8.0, "grouping": 4.0}
@@ -135,7 +135,7 @@ def build(kb: KnowledgeBase, knowledge_dir: Path, out: Path | None = None, log=p
         "features": FEATURES, "C": C,
         "audiences": list(AUDIENCES), "topics": topics, "groupings": list(GROUPINGS),
         "trained_on": len(train),
-        "settings": asdict(Settings(0.5, 0.5, 0.5, QUESTION_VETO, 0.0, 0.5, 0.5, 1.0, 0.6)),  # replaced below
+        "settings": asdict(Settings.neutral()),  # chosen below, on validation
     }
     reader = LearnedReader(arrays, header)
     lexicon = Understander(kb, reader=None)
@@ -171,13 +171,14 @@ def choose_settings(lexicon, reader: LearnedReader, validation: Sequence[corpus_
         return float(mask[among].mean()) if among.any() else 0.0
 
     grid = np.round(np.arange(0.02, 0.97, 0.01), 2)
-    questions = np.array([_is_question(e.text, normalise(e.text, spellings)) for e in validation])
+    tokens = [normalise(e.text, spellings) for e in validation]
+    questions = np.array([is_question(e.text, t) for e, t in zip(validation, tokens)])
     own = np.array([u.own_risk for u in lex])
     lex_yes = lex_yes & ~(questions & ~own & (p < QUESTION_VETO))  # the writer's own risk is never let go
     # Urgent help: a lexicon "yes" (less the questions let go), and the reader alone
     # from the threshold where a missed crisis and a false alarm, counted alike,
     # add up to the least (see middle_of_near_best).
-    long_enough = np.array([len(normalise(e.text, spellings)) >= MODEL_ASK_MIN_WORDS for e in validation])
+    long_enough = np.array([len(t) >= MODEL_ASK_MIN_WORDS for t in tokens])
 
     def cost(t, among):
         return (MISS_COST * int((among & crisis & ~(lex_yes | (p >= t))).sum())
@@ -233,7 +234,6 @@ def choose_settings(lexicon, reader: LearnedReader, validation: Sequence[corpus_
 
 
 def _touched(p, yes, lex_ask, threshold, floor, long_enough=True):
-    """`yes` here includes every message that gets the question whatever the thresholds."""
     return yes | ((p >= threshold) & long_enough) | (lex_ask & (p >= floor))
 
 
