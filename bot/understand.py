@@ -78,6 +78,7 @@ class Understanding:
     topic_scores: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # the lexicon's
     grouping_votes: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # the lexicon's
     own_risk: bool = False  # the lexicon's "yes" is about the writer ("i", "me", "myself" at the phrase)
+    evident: int = 0  # how many of the first topics the message gave evidence for (the rest are guesses)
 
     @property
     def is_crisis(self) -> bool:
@@ -178,14 +179,14 @@ class Understander:
         settings = self.reader.settings
         verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS,
                                   question, lexicon.own_risk)
-        topics = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight)
+        topics, evident = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight)
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
             grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight)
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
-                             lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk)
+                             lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
@@ -212,7 +213,8 @@ class Understander:
         # Risk the writer says of themselves ("i want to kill myself") is never let go
         # as a mere question; a "yes" from combos alone is treated the same way.
         own = verdict == "yes" and (not standing or any(_first_person(tokens, h) for h in standing))
-        return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own)
+        return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
+                             sum(t in scores for t in topics))
 
     # --- crisis -----------------------------------------------------------------
 

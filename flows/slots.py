@@ -105,7 +105,8 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
 
 
 def matched_topics(heard: Understanding) -> tuple[str, ...]:
-    return heard.topics[:3] if heard.matched else ()
+    """The needs the message named: at most three, and never a topic it gave no evidence for."""
+    return heard.topics[:min(3, heard.evident)] if heard.matched else ()
 
 
 def match_label(choices: list[tuple[str, str]], text: str) -> str | None:

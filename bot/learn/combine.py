@@ -23,27 +23,40 @@ def _scaled(scores: Mapping[str, float]) -> dict[str, float]:
     return {k: v / top for k, v in scores.items()} if top > 0 else {}
 
 
-def combine_topics(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float) -> tuple[str, ...]:
-    """Every topic, best first. `weight` is the learned reader's share (0 = lexicon only).
+def combine_topics(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float
+                   ) -> tuple[tuple[str, ...], int]:
+    """Every topic, best first, and how many lead with evidence. `weight` is the learned reader's share.
 
     The reader's side stays a probability, so an unsure reader cannot outvote a
-    clear lexicon match, and a sure one can outvote a weak match.
+    clear lexicon match, and a sure one can outvote a weak match. The first few
+    are always given (the journey offers them as buttons, `classify` ranks
+    them), but only the ones that count are taken as the person's needs: a
+    third topic at 0.0002 that no phrase named must not bring a service for it.
     """
     lex, model = _scaled(lexicon), dict(learned)
     if not lex:
         weight = 1.0
     mixed = {t: (1 - weight) * lex.get(t, 0.0) + weight * model.get(t, 0.0) for t in {*lex, *model}}
     ranked = sorted(mixed, key=lambda t: (-mixed[t], -lex.get(t, 0.0), t))
-    # The first few always (the journey offers them as buttons), then only the ones that count.
-    return tuple(t for i, t in enumerate(ranked) if i < MIN_TOPICS or mixed[t] >= KEEP_SCORE)
+    kept = tuple(t for i, t in enumerate(ranked) if i < MIN_TOPICS or mixed[t] >= KEEP_SCORE)
+    # The evidence: a phrase the lexicon found, or the mixed score that keeps a topic.
+    # Ranked by the mix, so a guess can sit between two found topics: count up to the last found.
+    found = [i for i, t in enumerate(kept) if t in lex or mixed[t] >= KEEP_SCORE]
+    return kept, (found[-1] + 1 if found else 0)
 
 
-def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float) -> str:
-    """The THRIVE grouping for a message that is not a crisis (risk support is decided apart)."""
+def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float,
+                     ongoing_risk: bool = True) -> str:
+    """The THRIVE grouping for a message that is not a crisis.
+
+    Risk support is not only for crises: ongoing risk that is not an emergency
+    today (past attempts, repeated missing episodes, a safety plan) belongs to
+    it too. Only the reader has learned that; the lexicon's cues never vote for it.
+    """
     lex = _scaled({g: v for g, v in lexicon.items() if g != RISK_GROUPING})
-    calm = {g: v for g, v in learned.items() if g != RISK_GROUPING}
-    total = sum(calm.values())
-    model = {g: v / total for g, v in calm.items()} if total > 0 else {}  # probabilities among the calm groupings
+    kept = {g: v for g, v in learned.items() if ongoing_risk or g != RISK_GROUPING}
+    total = sum(kept.values())
+    model = {g: v / total for g, v in kept.items()} if total > 0 else {}
     if not lex:
         weight = 1.0
     if not model:
@@ -58,18 +71,26 @@ def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, questio
     """Urgent help, the one safety question, or neither.
 
     Urgent help: a probability at the high threshold (one for one or two words,
-    never lower), or a lexicon "yes". A lexicon "yes" in a question the reader
-    is sure is calm is let go ("what does unalive mean?", "what's the
-    threshold for a self-harm referral?"), never when the risk words are the
-    writer's own ("is it normal that i want to kill myself?"). The question:
-    a middling probability in a message of three words or more, or a lexicon
+    never lower), or a lexicon "yes" that the reader does not overrule. The
+    reader overrules a lexicon "yes" only when it is sure the message is calm:
+    in a question whose risk words are not the writer's own it is let go
+    ("what does unalive mean?", "what's the threshold for a self-harm
+    referral?"); otherwise, in three words or more, it becomes the question
+    ("their mum died of an overdose", "self-harmed from 13 to 15, its been 2
+    years"), so a real crisis is still asked about at once. The question: a
+    middling probability in a message of three words or more, or a lexicon
     "ask" unless the reader is sure it is calm.
     """
     high = settings.yes_threshold if long_enough else settings.short_yes_threshold
     if p >= high:
         return "yes"
-    if lexicon == "yes" and (own_risk or not (question and p < settings.question_veto)):
-        return "yes"
+    if lexicon == "yes":
+        if question and not own_risk and p < settings.question_veto:
+            lexicon = "no"
+        elif long_enough and p < settings.lexicon_veto:
+            return "ask"
+        else:
+            return "yes"
     if (p >= settings.ask_threshold and long_enough) or (lexicon == "ask" and p >= settings.lexicon_floor):
         return "ask"
     return "no"

@@ -49,9 +49,10 @@ class Example(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _risk_support_means_crisis(self) -> Example:
-        if (self.quadrant == RISK_GROUPING) != self.crisis:
-            raise ValueError("quadrant is getting-risk-support exactly when crisis is true")
+    def _crisis_means_risk_support(self) -> Example:
+        # Not the other way: risk support is also for ongoing risk that is not a crisis today.
+        if self.crisis and self.quadrant != RISK_GROUPING:
+            raise ValueError("a crisis has quadrant getting-risk-support")
         if not self.topics and self.kind != ANSWER_KIND:
             raise ValueError("topics: at least one topic (only answers to the bot's questions have none)")
         return self

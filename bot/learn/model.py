@@ -48,6 +48,11 @@ class Settings:
     # In a question ("what does unalive mean?") a lexicon "yes" below this
     # probability is let go: people asking about words and procedures.
     question_veto: float
+    # In any message of three words or more, a lexicon "yes" below this
+    # probability becomes the safety question instead: the reader is sure it is
+    # calm (a death by overdose years ago, "cut her hair short", self-harm long
+    # stopped), so the person is asked, never told it is an emergency, nor ignored.
+    lexicon_veto: float
     # A lexicon "ask" below this probability is let go: the reader is sure the
     # message is calm (a parent asking what slang means, a song, training).
     lexicon_floor: float
@@ -59,7 +64,7 @@ class Settings:
     @classmethod
     def neutral(cls) -> Settings:
         """Placeholder settings for a reader whose thresholds are not chosen yet (training, comparing)."""
-        return cls(ask_threshold=0.5, yes_threshold=0.5, short_yes_threshold=0.5, question_veto=0.0,
+        return cls(ask_threshold=0.5, yes_threshold=0.5, short_yes_threshold=0.5, question_veto=0.0, lexicon_veto=0.0,
                    lexicon_floor=0.0, topic_weight=1.0, grouping_weight=1.0, journey_threshold=1.0,
                    journey_decay=0.5)
 
