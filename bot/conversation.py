@@ -78,7 +78,7 @@ class Conversation:
             return self._choice(turn, pressed)
         if state.step in ("crisis", "crisis_check"):
             # They have moved on from the urgent help: take the words where they left off.
-            turn.state = state = state.but(step=state.resume or "start", resume=None)
+            turn.state = state = state.but(step=state.resume or "start", resume=None, safe_now=True)
         if state.step == "services":
             found = self.finder.search(text)
             if found or not heard.matched:
@@ -138,7 +138,7 @@ class Conversation:
         return outcome
 
     def _resume(self, turn: Turn) -> Outcome:
-        turn.state = turn.state.but(step=turn.state.resume or "start", resume=None)
+        turn.state = turn.state.but(step=turn.state.resume or "start", resume=None, safe_now=True)
         turn.add(self.ctx.say("resume", turn.state))
         if turn.state.step == "services":
             return services.browse(self.ctx, turn)

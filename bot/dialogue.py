@@ -71,6 +71,10 @@ class State:
     services: tuple[str, ...] = ()
     resume: str | None = None
     crisis_shown: bool = False
+    # They said they are safe after urgent help was shown ("I'm safe, carry on",
+    # "no" to the safety question, or moving on to their need): results then
+    # follow the need and how much it affects them, not the crisis.
+    safe_now: bool = False
     typed_grouping: str | None = None
     # Warning signs carried across this journey's messages (a number, never the
     # words): each typed message adds the learned reader's crisis probability to

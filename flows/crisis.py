@@ -66,7 +66,7 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
     state = turn.state
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
     text = ctx.crisis_texts.text(state.audience, state.area)
-    turn.state = state.but(step="crisis", resume=resume, crisis_shown=True)
+    turn.state = state.but(step="crisis", resume=resume, crisis_shown=True, safe_now=False)
     turn.add(text, crisis_buttons(ctx, turn.state))
     turn.event("crisis_shown", audience=state.audience, age_band=state.age_band, area=state.area,
                topics=list(state.topics[:3]))
@@ -89,5 +89,5 @@ def reply_to_check(ctx: Ctx, turn: Turn, answer: str) -> Outcome | None:
     if answer == "yes":
         return show(ctx, turn)
     turn.add(ctx.say("crisis_check_no", turn.state))
-    turn.state = turn.state.but(step=turn.state.resume or "start", resume=None)
+    turn.state = turn.state.but(step=turn.state.resume or "start", resume=None, safe_now=True)
     return None

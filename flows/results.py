@@ -15,7 +15,11 @@ _GROUPING_RULES = {
 
 
 def grouping_for(ctx: Ctx, state: State) -> str:
-    if state.crisis_shown:
+    # Urgent help shown and not yet left behind, or the need itself is a crisis
+    # (suicidal thoughts): risk support. Once they say they are safe, any other
+    # need follows how much it affects them (issue 10: one urgent moment must
+    # not lock an autism question into crisis services).
+    if state.crisis_shown and (not state.safe_now or any(ctx.kb.topics[t].crisis for t in state.topics[:1])):
         return "getting-risk-support"
     rule = _GROUPING_RULES.get(state.audience or "", young_person.grouping)
     return rule(ctx, state)
