@@ -104,7 +104,7 @@ class Conversation:
         by_step = {
             "crisis": crisis.crisis_buttons,
             "crisis_check": crisis.check_buttons,
-            "results": results.feedback_buttons,
+            "results": results.result_buttons,
             "anything_else": results.anything_else_buttons,
         }
         if state.step in by_step:
@@ -130,6 +130,7 @@ class Conversation:
             "browse": lambda: services.browse(ctx, turn),
             "sg": lambda: services.in_grouping(ctx, turn, value),
             "svc": lambda: services.detail(ctx, turn, value),
+            "card": lambda: results.more_about(ctx, turn, value),
         }.get(prefix)
         outcome = handler() if handler else journey.on_choice(ctx, turn, action)
         if outcome is None:
@@ -169,6 +170,10 @@ class Conversation:
         if name == "privacy":
             turn.add(ctx.say("privacy", state))
             return journey.ask_again(ctx, turn)
+        if name == "delete":
+            # Adapters that keep state delete it before this (Telegram); here the answers
+            # held in this conversation are forgotten, so /help is true in every transport.
+            return Turn(State()).add(ctx.say("deleted", state)).done()
         if name == "services":
             return services.show_found(ctx, turn, self.finder.search(rest)) if rest.strip() else services.browse(ctx, turn)
         turn.add(ctx.say("unknown_command", state))

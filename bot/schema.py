@@ -175,6 +175,8 @@ class Access(Strict):
 class Service(Strict):
     id: str = Field(pattern=_ID)
     name: str
+    short_name: str | None = None  # for "More about" buttons; by default the name before any bracket
+    summary: Text | None = None  # one line for the results on a phone; by default the description's first sentence
     aliases: list[str] = Field(default_factory=list)
     provider: str | None = None
     description: Text
@@ -277,6 +279,7 @@ class TopicGroup(Strict):
 class Topic(Strict):
     id: str = Field(pattern=_ID)
     label: Text
+    about: Text  # the need inside a sentence: "who can help with {about}" ("grief after a death")
     phrases: list[str] = Field(min_length=1)
     # Words that name the topic only in passing ("at school", "my mum"): they count less.
     weak_phrases: list[str] = Field(default_factory=list)

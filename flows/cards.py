@@ -1,7 +1,13 @@
-"""How a service or a contact is written out for a person."""
+"""How a service or a contact is written out for a person.
+
+Two sizes: the short card (name, one line on what it is, how to get in, the
+way in) that the results list on a phone, and the full card behind "More
+about" (what happens next, hours, waits, notes; criteria for professionals).
+"""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from bot import hours
 from bot.dialogue import State
@@ -47,10 +53,61 @@ def open_note(ctx: Ctx, state: State, service: Service, when: dt.datetime | None
         return ""
     found = hours.openness(service.hours, when)
     if found.holiday_unsure:
-        return ctx.say("card_holiday_unsure", state)
+        return " " + ctx.say("card_holiday_unsure", state)  # YAML values are stripped: the space is ours
     if found.open is None:
         return ""
-    return ctx.say("card_open_now" if found.open else "card_closed_now", state)
+    return " " + ctx.say("card_open_now" if found.open else "card_closed_now", state)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text: what a short card says where the knowledge base gives no summary."""
+    text = " ".join(text.split())
+    return _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
+
+
+def short_name(service: Service) -> str:
+    return service.short_name or service.name.split(" (")[0]
+
+
+def ways_in(ctx: Ctx, service: Service) -> list[Contact]:
+    """The service's own contacts; for a service entered through another door, that door's.
+
+    Whenever a card says "call the single point of contact", its number is on that card.
+    """
+    ids = list(service.contacts)
+    via = ctx.kb.services.get(service.access.via or "")
+    if via is not None:
+        ids += [c for c in via.contacts if c not in ids]
+    return [ctx.kb.contacts[c] for c in ids]
+
+
+def short_card(ctx: Ctx, state: State, service: Service, number: int, when: dt.datetime | None = None) -> str:
+    audience = state.audience
+    about = service.summary.for_audience(audience) if service.summary else first_sentence(
+        service.description.for_audience(audience))
+    how = first_sentence(service.access.how.for_audience(audience))
+    lines = [f"{number}. {service.name}", about]
+    contacts = ways_in(ctx, service)
+    if contacts:  # one way in on the short card, a number where there is one; the full card has them all
+        best = next((c for c in contacts if c.kind == "phone"), contacts[0])
+        if best.value not in how:  # "Call 0800 1111." says no more than the contact line
+            lines.append(how)
+        lines.append(contact_line(ctx, state, best, with_hours=False) + _when_note(ctx, state, service, best, when))
+    else:
+        lines.append(how)
+    return "\n".join(line for line in lines if line)
+
+
+def _when_note(ctx: Ctx, state: State, service: Service, contact: Contact, when: dt.datetime | None) -> str:
+    """Open now, or any time; but a number that may be dead is never presented as certain."""
+    if contact.provenance.confidence == "low":
+        return " " + ctx.say("card_number_unsure", state)
+    if service.hours is not None and service.hours.always:
+        return " " + ctx.say("card_always_open", state)
+    return open_note(ctx, state, service, when)
 
 
 def service_card(ctx: Ctx, state: State, service: Service, number: int | None = None,
@@ -66,8 +123,8 @@ def service_card(ctx: Ctx, state: State, service: Service, number: int | None = 
             lines.append(ctx.say("card_include", state, include=service.access.what_to_include))
     if service.access.next_steps:
         lines.append(ctx.say("card_next", state, next=service.access.next_steps.for_audience(audience)))
-    for contact_id in service.contacts:
-        lines.append(contact_line(ctx, state, ctx.kb.contacts[contact_id], with_hours=service.hours is None))
+    for contact in ways_in(ctx, service):
+        lines.append(contact_line(ctx, state, contact, with_hours=service.hours is None))
     if service.hours:
         lines.append(ctx.say("card_hours", state, hours=hours_text(ctx, state, service.hours))
                      + open_note(ctx, state, service, when))
@@ -78,4 +135,6 @@ def service_card(ctx: Ctx, state: State, service: Service, number: int | None = 
         lines.append(ctx.say("card_not_emergency", state))
     if service.status_note:
         lines.append(ctx.say("card_note", state, note=service.status_note.for_audience(audience)))
+    if service.while_waiting:
+        lines.append(ctx.say("results_while_waiting", state, advice=service.while_waiting.for_audience(audience)))
     return "\n".join(lines)

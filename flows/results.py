@@ -33,51 +33,74 @@ def person_for(ctx: Ctx, state: State) -> Person:
 
 
 def show(ctx: Ctx, turn: Turn) -> Outcome:
+    """The results, sized for a phone: one short card a service, the first one to act on now.
+
+    Everything else about a service (what happens next, waits, notes, what to do
+    while waiting; criteria for professionals) is one "More about" press away.
+    """
     state = turn.state
     grouping = grouping_for(ctx, state)
     found = ctx.recommender.recommend(state.topics, grouping, person_for(ctx, state))
-    topic = ctx.kb.topics[state.topics[0]].label.for_audience(state.audience).lower()
+    topic = ctx.kb.topics[state.topics[0]].about.for_audience(state.audience)
     info = ctx.kb.grouping(grouping)
     turn.state = state = state.but(step="results", grouping=grouping, services=tuple(s.id for s in found.services))
-    intro = [ctx.say("results_intro", state, topic=topic, grouping=info.name.for_audience(state.audience),
-                     about=info.description.for_audience(state.audience))]
+    lines = [ctx.say("results_intro", state, topic=topic, grouping=info.name.for_audience(state.audience))]
     if found.gap:
-        intro.append(ctx.say("results_gap_elsewhere" if state.area not in ctx.kb.areas else "results_gap", state))
+        lines.append(ctx.say("results_gap_elsewhere" if state.area not in ctx.kb.areas else "results_gap", state))
     if not found.services:
-        intro.append(ctx.say("results_none", state))
+        lines.append(ctx.say("results_none", state))
     when = hours.now()
-    late = hours.out_of_hours(when)
-    open_now = open_now_lines(ctx, state, when) if late else []
+    open_now = open_now_lines(ctx, state, when, exclude=state.services) if hours.out_of_hours(when) else []
     if open_now:
-        intro = [ctx.say("results_open_now", state, time=when.strftime("%H:%M"))] + open_now + [""] + intro
-        intro.append(ctx.say("results_tomorrow", state))
-    turn.add("\n".join(intro))
+        lines += ["", ctx.say("results_open_now", state, time=when.strftime("%H:%M"))] + open_now
     for number, service in enumerate(found.services, start=1):
-        turn.add(cards.service_card(ctx, state, service, number, when))
-    waiting = next((s.while_waiting for s in found.services if s.while_waiting), None)
-    if waiting:
-        turn.add(ctx.say("results_while_waiting", state, advice=waiting.for_audience(state.audience)))
-    turn.add(ctx.say("ask_feedback", state), feedback_buttons(ctx, state))
+        lines += ["", cards.short_card(ctx, state, service, number, when)]
+    if found.services:
+        lines += ["", ctx.say("results_more_hint", state)]
+    lines.append(ctx.say("ask_feedback", state))
+    turn.add("\n".join(lines), result_buttons(ctx, state))
     turn.event("journey", audience=state.audience, age_band=state.age_band, area=state.area,
                topics=list(state.topics[:3]), grouping=grouping, services=list(state.services),
                crisis_shown=state.crisis_shown, gap=found.gap_reason)
     return turn.done()
 
 
-def open_now_lines(ctx: Ctx, state: State, when) -> list[str]:
-    """General lines for anyone that are open at this moment, for evenings, nights and holidays."""
+def more_about(ctx: Ctx, turn: Turn, service_id: str) -> Outcome | None:
+    """The full card of one of the services just suggested (None for any other id: a forged button)."""
+    state = turn.state
+    if service_id not in state.services:
+        return None
+    turn.add(cards.service_card(ctx, state, ctx.kb.services[service_id], when=hours.now()),
+             result_buttons(ctx, state, shown=service_id))
+    return turn.done()
+
+
+def result_buttons(ctx: Ctx, state: State, shown: str | None = None) -> tuple[tuple[Button, ...], ...]:
+    more = tuple((Button(ctx.say("button_more_about", state, name=cards.short_name(ctx.kb.services[s])),
+                         f"card:{s}"),) for s in state.services if s != shown)
+    return more + feedback_buttons(ctx, state)
+
+
+MAX_OPEN_NOW = 3  # a few doors open at this hour; the rest are one "Urgent help" press away
+
+
+def open_now_lines(ctx: Ctx, state: State, when, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Doors for anyone that are open at this moment, for evenings, nights and holidays: one line each."""
     lines = []
     for service in ctx.kb.services_for_area(state.area if state.area in ctx.kb.areas else None):
-        door_for_all = "all" in service.topics and not service.planned
+        door_for_all = "all" in service.topics and not service.planned and not service.emergency
         listening = any(g in service.groupings for g in ("getting-advice", "getting-risk-support"))
-        if not (door_for_all and listening and service.contacts and service.hours):
+        if service.id in exclude or not (door_for_all and listening and service.contacts and service.hours):
             continue
+        contact = ctx.kb.contacts[service.contacts[0]]
+        if contact.provenance.confidence == "low":
+            continue  # a number that may be dead is never offered as open right now
         found = hours.openness(service.hours, when)
         if found.open or found.holiday_unsure:
-            contacts = "; ".join(cards.contact_line(ctx, state, ctx.kb.contacts[c], with_hours=False)
-                                 for c in service.contacts)
             note = cards.open_note(ctx, state, service, when) if found.holiday_unsure else ""
-            lines.append(f"• {service.name}: {contacts}{note}")
+            lines.append(f"• {cards.contact_line(ctx, state, contact, with_hours=False)}{note}")
+        if len(lines) == MAX_OPEN_NOW:
+            break
     return lines
 
 

@@ -91,4 +91,11 @@ def detail(ctx: Ctx, turn: Turn, service_id: str) -> Outcome | None:
 
 
 def _service_rows(ctx: Ctx, services: list[Service]) -> tuple[tuple[Button, ...], ...]:
-    return tuple((Button(s.name, f"svc:{s.id}"),) for s in services)
+    """One button a service; two services of one name (Night OWLS in each area) say their area."""
+    names = [s.name for s in services]
+    area_of = {svc.id: a.info.name for a in ctx.kb.areas.values() for svc in a.services}
+
+    def label(s: Service) -> str:
+        return f"{cards.short_name(s)} ({area_of[s.id]})" if names.count(s.name) > 1 and s.id in area_of else s.name
+
+    return tuple((Button(label(s), f"svc:{s.id}"),) for s in services)
