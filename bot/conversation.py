@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import unicodedata
+from dataclasses import replace
 
 from bot.dialogue import Button, Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
@@ -25,7 +26,9 @@ COMMANDS = ("start", "help", "restart", "crisis", "privacy", "services")
 
 class Conversation:
     def __init__(self, kb: KnowledgeBase):
-        self.ctx = Ctx.build(kb)
+        ctx = Ctx.build(kb)
+        # Every crisis reply rendered now, once, so showing one at 3am cannot fail on a lookup.
+        self.ctx = replace(ctx, crisis_texts=crisis.CrisisReplies(ctx))
         self.finder = services.ServiceFinder(self.ctx)
         # Rendered now so that the last-resort answer cannot itself fail later.
         self._fallback = {a: kb.say("error_fallback", a) for a in (None, *AUDIENCES)}

@@ -1,7 +1,7 @@
 """What every flow step needs: the knowledge base and the two engines over it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dialogue import Button, Event, Outcome, Reply, State
@@ -15,17 +15,15 @@ class Ctx:
     kb: KnowledgeBase
     understander: Understander
     recommender: Recommender
-    crisis_texts: Any = None  # flows.crisis.CrisisReplies, rendered once at start
+    crisis_texts: Any = None  # flows.crisis.CrisisReplies, rendered once at start by the conversation
     area_names: str = ""  # "Kirklees and Wakefield", for sentences that name the areas covered
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> Ctx:
-        from flows.crisis import CrisisReplies  # crisis renders with a Ctx, so it comes after
-
+        """The knowledge base and its engines; the crisis replies are rendered with it afterwards."""
         names = [a.info.name for a in kb.areas.values()]
         joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        ctx = cls(kb, Understander(kb), Recommender(kb), area_names=joined)
-        return replace(ctx, crisis_texts=CrisisReplies(ctx))
+        return cls(kb, Understander(kb), Recommender(kb), area_names=joined)
 
     def say(self, key: str, state: State, **values: object) -> str:
         return self.kb.say(key, state.audience, areas=self.area_names, **values)
