@@ -66,6 +66,10 @@ class Conversation:
         ctx, state = self.ctx, turn.state
         heard = ctx.understander.read(text, state.audience)
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
+        # Situations named (in care, abuse at home) are kept whatever happens next: they choose the door.
+        named = [c for c in heard.circumstances if c not in state.circumstances]
+        if named:
+            turn.state = state = state.but(circumstances=state.circumstances + tuple(named))
         if heard.crisis == "yes":
             turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard), risk=0.0)
             return crisis.show(ctx, turn)
@@ -75,6 +79,10 @@ class Conversation:
                 return self._choice(turn, exact)
             turn.state = state.but(risk=0.0)  # asked now; start counting afresh
             return crisis.ask(ctx, turn, heard)
+        question = next((q for c in named if (q := ctx.kb.circumstances[c].safety_question)), None)
+        if question and not state.crisis_shown:  # abuse at home named: ask about danger now, once
+            turn.state = state.but(risk=0.0, topics=state.topics or journey.slots.matched_topics(heard))
+            return crisis.ask(ctx, turn, heard, question)
         turn.state = state = state.but(risk=carried)
         pressed = self._typed_button(state, text)
         if pressed:

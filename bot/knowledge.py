@@ -242,6 +242,10 @@ def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
             problems.append(f"{where}: access.via: unknown service '{service.access.via}'")
         if service.access.via == service_id:
             problems.append(f"{where}: access.via: a service cannot be its own way in")
+    for circumstance in kb.circumstances.values():
+        if circumstance.safety_question and circumstance.safety_question not in kb.messages:
+            problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': safety_question: "
+                            f"no message '{circumstance.safety_question}' in messages.yaml")
     for area in kb.areas.values():
         where = f"{area.source}: area '{area.id}'"
         local = {s.id for s in area.services}

@@ -59,14 +59,27 @@ class Recommender:
             chosen = _unique(extra[:1] + list(chosen))[:MAX_SERVICES]
         if person.audience == "young_person" and grouping != RISK:
             chosen = self._with_direct_option(chosen, pool, topics, grouping, person)
+        doors = self._area_doors(person)
+        if doors:  # the area's own door for the situation (abuse at home: safeguarding) leads
+            chosen = _unique(doors + [s for s in chosen if s not in doors])[:MAX_SERVICES]
         local_ids = self._local_ids.get(person.area, frozenset())
         if person.area not in self.kb.areas:
             gap = True
         elif grouping == RISK:
             gap = False  # in a crisis the emergency lines are the right answer, not a missing service
+        elif doors:
+            gap = False  # the area's own door for the situation is the right answer
         else:
             gap = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
         return Recommendation(chosen, gap, self._gap_reason(topics, person) if gap else None)
+
+    def _area_doors(self, person: Person) -> list[Service]:
+        area = self.kb.areas.get(person.area or "")
+        if area is None:
+            return []
+        keys = [c.area_door for name in person.circumstances if (c := self.kb.circumstances.get(name)) and c.area_door]
+        ids = [getattr(area.info, key) for key in dict.fromkeys(keys)]
+        return [self.kb.services[i] for i in ids if i]
 
     def _gap_reason(self, topics: tuple[str, ...], person: Person) -> str:
         """Out of area; or local services made for the need exist but none takes this age; or none exist."""

@@ -357,6 +357,12 @@ class Circumstance(Strict):
     id: str = Field(pattern=_ID)
     label: Text
     phrases: list[str] = Field(min_length=1)
+    # Naming it brings this safety question (a key in messages.yaml) when nothing
+    # else did: abuse at home is asked about even without a word like "scared".
+    safety_question: str | None = None
+    # The area's own door for it comes first in the results, whatever the need
+    # (abuse at home: the children's social care front door).
+    area_door: Literal["front_door", "safeguarding_door"] | None = None
 
 
 class CircumstancesFile(Strict):

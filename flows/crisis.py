@@ -73,13 +73,13 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
     return turn.done()
 
 
-def ask(ctx: Ctx, turn: Turn, heard: Understanding) -> Outcome:
+def ask(ctx: Ctx, turn: Turn, heard: Understanding, question: str = "crisis_check") -> Outcome:
     """The words might mean risk: ask one direct, kind question instead of guessing."""
     state = turn.state
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
     topics = state.topics or (heard.topics[:3] if heard.matched else ())
     turn.state = state.but(step="crisis_check", resume=resume, topics=topics)
-    turn.add(ctx.say("crisis_check", turn.state), check_buttons(ctx, turn.state))
+    turn.add(ctx.say(question, turn.state), check_buttons(ctx, turn.state))
     turn.event("crisis_asked", audience=state.audience)
     return turn.done()
 

@@ -154,7 +154,7 @@ def test_unknown_references_are_refused(broken):
 
 def test_a_topic_with_no_service_in_a_grouping_is_refused(broken):
     def change(data):
-        data["topics"].append({"id": "new-need", "label": "New", "phrases": ["new need"]})
+        data["topics"].append({"id": "new-need", "label": "New", "about": "a new need", "phrases": ["new need"]})
         data["groups"][0]["topics"].append("new-need")
     _edit(broken / "topics.yaml", change)
     _edit(broken / "areas" / "kirklees.yaml", lambda d: _service(d, "kirklees-spoc").update(topics=["anxiety"]))
