@@ -16,7 +16,7 @@ from bot.dialogue import Button, Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
 from bot.textmatch import normalise
-from flows import crisis, journey, results, services
+from flows import crisis, journey, places, results, services
 from flows.context import Ctx, Turn
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,11 @@ class Conversation:
         if state.step in ("crisis", "crisis_check"):
             # They have moved on from the urgent help: take the words where they left off.
             turn.state = state = state.but(step=state.resume or "start", resume=None, safe_now=True)
+        if state.step in ("results", "anything_else") and heard.matched and not places.moved_to(ctx, state.area, text):
+            # A new need typed after the results: a new journey for it, keeping who, age and area.
+            turn.state = results.something_else(ctx, turn).but(
+                journey=new_journey_id(), topics=journey.slots.matched_topics(heard))
+            return journey.advance(ctx, turn)
         if state.step == "services":
             found = self.finder.search(text)
             if found or not heard.matched:

@@ -61,6 +61,7 @@ class KnowledgeBase:
     messages: Mapping[str, Text]
     circumstances: Mapping[str, schema.Circumstance] = field(default_factory=dict)
     elsewhere: tuple[str, ...] = ()
+    places: schema.PlacesFile | None = None  # where people say they live, at any question
     indicators: Mapping[str, schema.Indicator] = field(default_factory=dict)
     topic_fallback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     spellings: Mapping[str, str] = field(default_factory=dict)
@@ -174,7 +175,7 @@ def load(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
 
     kb = _assemble(thrive, topics_file, crisis, messages, national, areas, problems)
     kb = replace(kb, circumstances=MappingProxyType({c.id: c for c in circumstances.circumstances}),
-                 elsewhere=tuple(places.elsewhere),
+                 elsewhere=tuple(places.elsewhere), places=places,
                  indicators=MappingProxyType({i.code: i for i in indicators.indicators}), root=root)
     _check_references(kb, problems)
     if problems:

@@ -14,6 +14,7 @@ from bot.schema import GROUPINGS, Service
 
 MAX_SERVICES = 3
 RISK = "getting-risk-support"
+ADULT_AGE = 18  # the top of children's services: from here, the adult routes
 # Why nothing local was made for this need (for the demand log's gap counts).
 GAP_NO_LOCAL = "no-local-service"
 GAP_OUT_OF_AREA = "out-of-area"
@@ -30,6 +31,7 @@ class Person:
     area: str | None
     referrer: str | None = None
     circumstances: tuple[str, ...] = ()
+    own_need: bool = False  # a parent asking about their own mental health: the person is the parent
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Recommender:
 
     def recommend(self, topics: tuple[str, ...], grouping: str, person: Person) -> Recommendation:
         pool = [s for s in self._by_area.get(person.area if person.area in self.kb.areas else None, ())
-                if not s.planned and self._takes_age(s, person) and _meant_for(s, topics, person)]
+                if not s.planned and self._fits(s, person) and _meant_for(s, topics, person)]
         if grouping == RISK:
             pool = [s for s in pool if not s.not_for_emergencies]
         chosen = self._best(pool, topics, (grouping,), person)
@@ -143,10 +145,18 @@ class Recommender:
         made_for_need = bool(topics) and topics[0] in service.topics
         return made_for_need or bool(set(service.circumstances) & set(person.circumstances))
 
+    def _fits(self, service: Service, person: Person) -> bool:
+        """Right for this person: the parent for their own need, otherwise the child's or young person's age."""
+        if person.own_need:
+            return service.for_adults or any(self.kb.topics[t].parents_own for t in service.topics if t in self.kb.topics)
+        return self._takes_age(service, person)
+
     @staticmethod
     def _takes_age(service: Service, person: Person) -> bool:
-        if service.ages is None or person.age_min is None or person.age_max is None:
+        if person.age_min is None or person.age_max is None:
             return True
+        if service.ages is None or service.ages.unknown:  # taken to be a children's service: never offered to an adult
+            return service.for_adults or person.age_min < ADULT_AGE
         return service.ages.min <= person.age_max and person.age_min <= service.ages.max
 
 

@@ -119,11 +119,24 @@ def _valid_uk_phone(digits: str) -> bool:
 
 
 class Ages(Strict):
-    min: int = Field(ge=0, le=99)
-    max: int = Field(ge=0, le=99)
+    """The ages a service takes, from a source; or `unknown` with the reason none is given.
+
+    A service of unknown ages is taken to be a children's service (both plans are
+    children and young people's plans): it is never offered to an adult.
+    """
+
+    min: int | None = Field(default=None, ge=0, le=99)
+    max: int | None = Field(default=None, ge=0, le=99)
+    unknown: str | None = None  # why no ages are known ("the 2019 plan gives none")
 
     @model_validator(mode="after")
     def _order(self) -> Ages:
+        if self.unknown:
+            if self.min is not None or self.max is not None:
+                raise ValueError("either min and max, or unknown with a reason, not both")
+            return self
+        if self.min is None or self.max is None:
+            raise ValueError("needs min and max, or unknown: <why no ages are known>")
         if self.min > self.max:
             raise ValueError(f"min age {self.min} is above max age {self.max}")
         return self
@@ -180,7 +193,7 @@ class Service(Strict):
     aliases: list[str] = Field(default_factory=list)
     provider: str | None = None
     description: Text
-    ages: Ages | None = None
+    ages: Ages | None = None  # TEMP: required once the content has them
     groupings: list[Grouping] = Field(min_length=1)
     topics: list[str] = Field(min_length=1)
     access: Access
@@ -194,6 +207,9 @@ class Service(Strict):
     only_for: list[str] = Field(default_factory=list)
     emergency: bool = False
     not_for_emergencies: bool = False
+    # A route for adults: offered to a parent about their own mental health, and to
+    # anyone over the top age of children's services (GP, NHS talking therapies).
+    for_adults: bool = False
     planned: bool = False  # only planned in the source: shown when browsing, never recommended
     status_note: Text | None = None
     sources: list[SeedRef] = Field(default_factory=list)
@@ -257,6 +273,8 @@ class Choice(Strict):
     max: int | None = None
     referrer: Referrer | None = None
     audiences: list[Audience] = Field(default_factory=lambda: list(AUDIENCES))
+    # Words people type for this choice instead of pressing it ("really bad", "every day").
+    phrases: list[str] = Field(default_factory=list)
 
 
 class ThriveFile(Strict):
@@ -291,6 +309,9 @@ class Topic(Strict):
     weight: float = Field(default=1.0, gt=0, le=3)
     grouping: Grouping = "getting-help"
     crisis: bool = False
+    # Said by a parent, the need is the parent's own (a new mother's mood, a father's
+    # depression): services for the parent, not the child's age or children's services.
+    parents_own: bool = False
 
 
 class TopicsFile(Strict):
@@ -386,6 +407,10 @@ class PlacesFile(Strict):
     """Places outside every area, so "I live in Leeds" is understood as somewhere else."""
 
     elsewhere: list[str] = Field(default_factory=list)
+    # Words that say where someone lives, typed at any question ("actually I live in
+    # Wakefield"), and words that take a place back ("not Kirklees").
+    living: list[str] = Field(default_factory=list)
+    negations: list[str] = Field(default_factory=list)
 
 
 class MessagesFile(Strict):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from bot.dialogue import Button, Outcome, State
 from bot.understand import Understanding
-from flows import crisis, parent, professional, results, slots, young_person
+from flows import crisis, parent, places, professional, results, slots, young_person
 from flows.context import Ctx, Turn
+
+SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
 
 JOURNEYS = {
     "young_person": young_person.QUESTIONS,
@@ -35,8 +37,18 @@ def advance(ctx: Ctx, turn: Turn) -> Outcome:
     if slot is None:
         return results.show(ctx, turn)
     turn.state = turn.state.but(step=slot.name)
-    turn.add(ctx.say(slot.question, turn.state), slots.buttons(ctx, turn.state, slot))
+    turn.add(ctx.say(_question(ctx, turn.state, slot), turn.state), slots.buttons(ctx, turn.state, slot))
     return turn.done()
+
+
+def _question(ctx: Ctx, state: State, slot: slots.Slot) -> str:
+    """The question's words for this person: a parent is not asked about a baby's school."""
+    if slot.name == "severity" and state.audience == "parent":
+        if results.is_parents_own(ctx, state):
+            return "ask_severity_own"
+        if state.age_band == ctx.kb.thrive.age_bands[0].id:
+            return "ask_severity_young_child"
+    return slot.question
 
 
 def ask_again(ctx: Ctx, turn: Turn) -> Outcome:
@@ -73,13 +85,20 @@ def _says_unsafe(ctx: Ctx, slot: slots.Slot, value: str) -> bool:
 
 def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     """Free text that is not a crisis: answer the current question with it if we can."""
+    if turn.state.step not in ("area", "start", "audience"):
+        moved = places.moved_to(ctx, turn.state.area, text)
+        if moved:  # "i live in batley" at the need question, "actually I live in Wakefield" later
+            turn.state = turn.state.but(area=moved)
+            turn.add(ctx.say("area_noted", turn.state, area=_area_name(ctx, moved)))
+            return ask_again(ctx, turn) if turn.state.step not in ("results", "anything_else") else results.show(ctx, turn)
     slot = slots.SLOTS.get(turn.state.step)
     if turn.state.step == "topic_group":
         slot = slots.SLOTS["topics"]
     filled = slots.read_typed(ctx, turn.state, slot, text, heard) if slot else None
     state = filled or turn.state
     progressed = filled is not None
-    if not state.topics and heard.matched:
+    answer_only = filled is not None and len(text.split()) <= SHORT_ANSWER_WORDS  # "year 10" is an age, not school
+    if not state.topics and heard.matched and not answer_only:
         # People often say what is wrong before we ask: keep it, ask it no more.
         state, progressed = state.but(topics=slots.matched_topics(heard)), True
     if heard.circumstances:
@@ -93,10 +112,16 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     return advance(ctx, turn)
 
 
+def _area_name(ctx: Ctx, area: str) -> str:
+    return ctx.kb.areas[area].info.name if area in ctx.kb.areas else ctx.say("area_elsewhere_name", State())
+
+
 def _not_understood(ctx: Ctx, turn: Turn, slot: slots.Slot | None, text: str = "") -> Outcome:
     key = f"not_understood_{slot.name}" if slot else "not_understood"
     if slot and slot.name == "area" and slots.postcode_areas(ctx, text)[0]:
         key = "area_postcode_shared"
+    elif slot and slot.name == "area" and places.named(ctx, text).shared:
+        key = "area_place_shared"
     turn.add(ctx.say(key if key in ctx.kb.messages else "not_understood", turn.state))
     return ask_again(ctx, turn)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot import hours
 from bot.dialogue import Button, Outcome, State
-from bot.recommend import Person
+from bot.recommend import ADULT_AGE, Person
 from flows import cards, parent, professional, young_person
 from flows.context import Ctx, Turn
 
@@ -29,7 +29,13 @@ def person_for(ctx: Ctx, state: State) -> Person:
     band = ctx.kb.choice("age_bands", state.age_band or "")
     low, high = (state.age, state.age) if state.age is not None else ((band.min, band.max) if band else (None, None))
     referrer = professional.referrer(ctx, state) if state.audience == "professional" else None
-    return Person(state.audience, low, high, state.area, referrer, state.circumstances)
+    own = is_parents_own(ctx, state)
+    return Person(state.audience, low, high, state.area, referrer, state.circumstances, own)
+
+
+def is_parents_own(ctx: Ctx, state: State) -> bool:
+    """A parent telling of their own mental health, a pregnancy or a new baby: the help is for them."""
+    return state.audience == "parent" and bool(state.topics) and ctx.kb.topics[state.topics[0]].parents_own
 
 
 def show(ctx: Ctx, turn: Turn) -> Outcome:
@@ -45,7 +51,12 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
     info = ctx.kb.grouping(grouping)
     turn.state = state = state.but(step="results", grouping=grouping, services=tuple(s.id for s in found.services))
     lines = [ctx.say("results_intro", state, topic=topic, grouping=info.name.for_audience(state.audience))]
-    if found.gap:
+    person = person_for(ctx, state)
+    if person.own_need:
+        lines.append(ctx.say("results_for_the_parent", state))
+    elif person.age_min is not None and person.age_min >= ADULT_AGE:
+        lines.append(ctx.say("results_adult_routes", state))
+    elif found.gap:
         lines.append(ctx.say("results_gap_elsewhere" if state.area not in ctx.kb.areas else "results_gap", state))
     if not found.services:
         lines.append(ctx.say("results_none", state))

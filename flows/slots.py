@@ -16,9 +16,10 @@ from rapidfuzz import fuzz, process
 from bot.dialogue import Button, State
 from bot.textmatch import normalise
 from bot.understand import Understanding
+from flows import places
 from flows.context import Ctx
 
-ELSEWHERE = "elsewhere"
+ELSEWHERE = places.ELSEWHERE
 AUDIENCES = ("young_person", "parent", "professional")
 _WORD_NUMBERS = {
     w: n for n, w in enumerate(
@@ -95,6 +96,9 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
     label = match_label(slot.choices(ctx, state), text)
     if label is not None and slot.name != "topics":
         return fill(ctx, state, slot, label)
+    said = _said_choice(ctx, state, slot, text)
+    if said is not None:
+        return fill(ctx, state, slot, said)
     if slot.name == "age_band":
         return _read_age(ctx, state, text)
     if slot.name == "area":
@@ -127,12 +131,51 @@ def _plain_label(label: str) -> str:
     return " ".join(normalise(label))
 
 
+_KINDS = {"role": "roles", "duration": "duration", "severity": "severity", "urgency": "urgency"}
+
+
+def _said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
+    """The choice whose typed words ("really bad", "every day", "a bit") the text holds; the longest wins."""
+    kind = _KINDS.get(slot.name)
+    if kind is None:
+        return None
+    words = f" {' '.join(normalise(text))} "
+    found = [(len(p), c.id) for c in getattr(ctx.kb.thrive, kind)
+             if state.audience is None or state.audience in c.audiences
+             for p in _plain_phrases(tuple(c.phrases)) if f" {p} " in words]
+    return max(found)[1] if found else None
+
+
+@lru_cache(maxsize=64)
+def _plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(" ".join(normalise(p)) for p in phrases)
+
+
+_SCHOOL_YEAR = re.compile(r"\b(?:year|yr|y)\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen)\b",
+                          re.I)
+
+
+def school_year_age(text: str) -> int | None:
+    """England's school years: Year 1 children are 5 to 6, Year 10 are 14 to 15 (the younger age is used)."""
+    if re.search(r"\breception\b", text, re.I):
+        return 4
+    found = _SCHOOL_YEAR.search(text)
+    if not found:
+        return None
+    value = found.group(1).lower()
+    year = int(value) if value.isdigit() else _WORD_NUMBERS[value]
+    return year + 4 if 1 <= year <= 13 else None
+
+
 def parse_age(text: str) -> int | None:
-    for token in normalise(text):
+    """An age typed as a number, a word ("fourteen") or a school year ("year 10"); a stated age wins."""
+    school = school_year_age(text)
+    rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
+    for token in normalise(rest):
         if token in _WORD_NUMBERS:
             return _WORD_NUMBERS[token]
-    found = _AGE.search(text)
-    return int(found.group(1)) if found else None
+    found = _AGE.search(rest)
+    return int(found.group(1)) if found else school
 
 
 def _read_age(ctx: Ctx, state: State, text: str) -> State | None:
@@ -169,15 +212,7 @@ def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
         return state.but(area=areas[0])
     if areas:
         return None  # a district on a boundary: the journey asks which area
-    wanted = " ".join(normalise(text))
-    for area in ctx.kb.areas.values():
-        names = [area.info.name, *area.info.places]
-        normalised = [" ".join(normalise(n)) for n in names]
-        if any(n and (n == wanted or f" {n} " in f" {wanted} ") for n in normalised):
-            return state.but(area=area.id)
-        if process.extractOne(wanted, normalised, scorer=fuzz.ratio, score_cutoff=85):
-            return state.but(area=area.id)
-    words = f" {wanted} "
-    if any(f" {' '.join(normalise(p))} " in words for p in ctx.kb.elsewhere):
-        return state.but(area=ELSEWHERE)
-    return None
+    found = places.named(ctx, text)
+    if len(found.areas) == 1 and not found.shared:
+        return state.but(area=found.areas[0])
+    return None  # nothing known, or a place in two areas: the journey asks which

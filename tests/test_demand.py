@@ -385,7 +385,7 @@ def test_running_on_its_own_thread_for_the_terminal(conversation, tmp_path):
     path = tmp_path / "d.sqlite"
     import io
 
-    script = "1\n14\nhuddersfield\ni feel anxious all the time\nquite a lot\n1\n"
+    script = "1\n14\nhuddersfield\ni feel anxious all the time\nquite a lot\nyes, it helped\n"
     with demand.running(path) as log:
         assert terminal.run(conversation, io.StringIO(script), io.StringIO(), event_sink=log.record) == 0
     with contextlib.closing(sqlite3.connect(path)) as db:
@@ -396,7 +396,7 @@ def test_running_on_its_own_thread_for_the_terminal(conversation, tmp_path):
 
 def test_piped_chat_with_db_logs_demand(tmp_path):
     path = tmp_path / "chat.sqlite"
-    script = "2\n5 to 10\nDewsbury\nmy son Tommy Baker wont go to school, call 07700 900456\n3\n2\n1\n/quit\n"
+    script = "2\n5 to 10\nDewsbury\nmy son Tommy Baker wont go to school, call 07700 900456\n3\n2\nyes, it helped\n/quit\n"
     done = subprocess.run([sys.executable, "run_bot.py", "chat", "--db", str(path)], input=script,
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr

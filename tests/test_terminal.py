@@ -41,3 +41,14 @@ def test_piped_run_bot_chat_whole_conversation():
     assert "How old is your child?" in done.stdout
     assert "Here is who can help" in done.stdout
     assert "116 123" in done.stdout
+
+
+def test_a_number_at_the_age_question_is_an_age_not_a_button(conversation):
+    from bot.dialogue import State, UserInput
+
+    state = conversation.step(State(), UserInput.pressed("aud:parent")).state
+    asked = conversation.step(State(), UserInput.pressed("aud:parent")).replies[-1]
+    given = terminal.to_input("3", asked)
+    assert given.kind == "text"
+    answered = conversation.step(state, given).state
+    assert answered.age == 3 and answered.age_band == "under-5"

@@ -25,11 +25,19 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+AGE_ACTION = "age:"  # the age bands' buttons (flows/slots.py)
+
+
 def to_input(line: str, last: Reply | None) -> UserInput:
-    """A number or a button's words picks that button; anything else is free text."""
+    """A number or a button's words picks that button; anything else is free text.
+
+    At the age question a number typed is an age, not a button: a parent typing "3"
+    means a 3-year-old, not the third button.
+    """
     buttons = last.all_buttons() if last else []
     stripped = line.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+    asks_age = any(b.action.startswith(AGE_ACTION) for b in buttons)
+    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons) and not asks_age:
         return UserInput.pressed(buttons[int(stripped) - 1].action)
     wanted = normalise(stripped)
     for button in buttons:
