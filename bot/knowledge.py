@@ -243,6 +243,9 @@ def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
             problems.append(f"{where}: access.via: unknown service '{service.access.via}'")
         if service.access.via == service_id:
             problems.append(f"{where}: access.via: a service cannot be its own way in")
+    for topic in kb.crisis.always_ask:
+        if topic not in kb.topics:
+            problems.append(f"crisis.yaml: always_ask: unknown topic '{topic}'")
     for circumstance in kb.circumstances.values():
         if circumstance.safety_question and circumstance.safety_question not in kb.messages:
             problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': safety_question: "

@@ -50,7 +50,7 @@ class Recommender:
 
     def recommend(self, topics: tuple[str, ...], grouping: str, person: Person) -> Recommendation:
         pool = [s for s in self._by_area.get(person.area if person.area in self.kb.areas else None, ())
-                if not s.planned and self._fits(s, person) and _meant_for(s, topics, person)]
+                if not s.planned and self._fits(s, person, topics) and _meant_for(s, topics, person)]
         if grouping == RISK:
             pool = [s for s in pool if not s.not_for_emergencies]
         chosen = self._best(pool, topics, (grouping,), person)
@@ -145,10 +145,11 @@ class Recommender:
         made_for_need = bool(topics) and topics[0] in service.topics
         return made_for_need or bool(set(service.circumstances) & set(person.circumstances))
 
-    def _fits(self, service: Service, person: Person) -> bool:
-        """Right for this person: the parent for their own need, otherwise the child's or young person's age."""
+    def _fits(self, service: Service, person: Person, topics: tuple[str, ...]) -> bool:
+        """Right for this person: for a parent's own need, a route for adults or a service made
+        for that need (not a child's service that also names it); otherwise the age."""
         if person.own_need:
-            return service.for_adults or any(self.kb.topics[t].parents_own for t in service.topics if t in self.kb.topics)
+            return service.for_adults or (bool(topics) and topics[0] in service.topics)
         return self._takes_age(service, person)
 
     @staticmethod

@@ -340,6 +340,9 @@ class CrisisFile(Strict):
 
     phrases: dict[str, list[str]] = Field(min_length=1)
     ambiguous: dict[str, list[str]] = Field(default_factory=dict)
+    # Topics whose "ask" phrases the learned reader may never let go: a parent's
+    # thoughts of harming their baby are asked about, however calm the words.
+    always_ask: list[str] = Field(default_factory=list)
     not_crisis: list[str] = Field(default_factory=list)
     negations: list[str] = Field(default_factory=list)
     past_markers: list[str] = Field(default_factory=list)
@@ -384,6 +387,9 @@ class Circumstance(Strict):
     # The area's own door for it comes first in the results, whatever the need
     # (abuse at home: the children's social care front door).
     area_door: Literal["front_door", "safeguarding_door"] | None = None
+    # Only when it is going on now: "he used to hit my mum, he's gone now" is a
+    # past frightening event (trauma help), not a safeguarding situation today.
+    present_only: bool = False
 
 
 class CircumstancesFile(Strict):

@@ -77,7 +77,9 @@ class Understanding:
     risk: float = 0.0  # the learned reader's crisis probability (0 without it): carried across a journey
     topic_scores: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # the lexicon's
     grouping_votes: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # the lexicon's
-    own_risk: bool = False  # the lexicon's "yes" is about the writer ("i", "me", "myself" at the phrase)
+    # The lexicon's "yes" is about the writer ("i", "me", "myself" at the phrase), or its "ask"
+    # is of a kind never let go (crisis.yaml always_ask): the reader cannot overrule it.
+    own_risk: bool = False
     evident: int = 0  # how many of the first topics the message gave evidence for (the rest are guesses)
 
     @property
@@ -145,6 +147,9 @@ class Understander:
         self.key_typos = KeyTypos(crisis.typo_tolerant, self.index.vocabulary | keep)
         self.spellings = spell
         self.topic_grouping = {t.id: t.grouping for t in kb.topics.values()}
+        self.present_only = {c.id: c.present_only for c in kb.circumstances.values()}
+        self.parents_own = frozenset(t.id for t in kb.topics.values() if t.parents_own)
+        self.always_ask = frozenset(crisis.always_ask)
         self.fallback = {
             a: tuple(dict.fromkeys(kb.topic_fallback.get(a, ()) + kb.topic_fallback.get("young_person", ())
                                    + tuple(kb.topics)))
@@ -164,7 +169,7 @@ class Understander:
         if self.reader is None:
             return lexicon
         learned = self.reader.read_many([" ".join(b) for b in bases], audiences)
-        return [self.combine(lex, r, len(b), is_question(t, b)) for lex, r, b, t in zip(lexicon, learned, bases, texts)]
+        return [self.combine(lex, r, len(b), is_question(t, b), a) for lex, r, b, t, a in zip(lexicon, learned, bases, texts, audiences)]
 
     def carry_risk(self, carried: float, heard: Understanding) -> tuple[float, bool]:
         """Risk carried across a journey after this message, and whether it now warrants the question.
@@ -174,12 +179,13 @@ class Understander:
         return (0.0, False) if self.reader is None else carry(self.reader.settings, carried, heard.risk)
 
     def combine(self, lexicon: Understanding, learned, words: int = MODEL_ASK_MIN_WORDS,
-                question: bool = False) -> Understanding:
+                question: bool = False, audience: str | None = None) -> Understanding:
         """The two readers' verdicts, rankings and groupings mixed (bot/learn/combine.py says how)."""
         settings = self.reader.settings
         verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS,
                                   question, lexicon.own_risk)
-        topics, evident = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight)
+        situations = self.parents_own if audience == "parent" else frozenset()
+        topics, evident = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight, situations)
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
@@ -209,10 +215,13 @@ class Understander:
             grouping = "getting-risk-support"
         else:
             grouping = max(votes, key=lambda g: (votes[g], _SEVERITY[g]))
-        situations = tuple(dict.fromkeys(h.key[1] for h in hits[SITUATION]))
+        situations = tuple(dict.fromkeys(
+            h.key[1] for h in hits[SITUATION]
+            if not (self.present_only.get(h.key[1]) and _in_past(h, hits[PAST], hits[RECENT]))))
         # Risk the writer says of themselves ("i want to kill myself") is never let go
         # as a mere question; a "yes" from combos alone is treated the same way.
         own = verdict == "yes" and (not standing or any(_first_person(tokens, h) for h in standing))
+        own = own or (verdict == "ask" and any(h.key[1] in self.always_ask for h in hits[AMBIGUOUS]))
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
                              sum(t in scores for t in topics))
 

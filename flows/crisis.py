@@ -9,6 +9,7 @@ from bot.dialogue import Button, Outcome, State
 from bot.understand import Understanding
 from flows.cards import contact_line
 from flows.context import Ctx, Turn
+from flows.slots import matched_topics
 
 AREA_MARK = "area"
 NO_AREA = "none"  # area not asked yet: list every area's line, named
@@ -77,7 +78,7 @@ def ask(ctx: Ctx, turn: Turn, heard: Understanding, question: str = "crisis_chec
     """The words might mean risk: ask one direct, kind question instead of guessing."""
     state = turn.state
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
-    topics = state.topics or (heard.topics[:3] if heard.matched else ())
+    topics = state.topics or matched_topics(heard)
     turn.state = state.but(step="crisis_check", resume=resume, topics=topics)
     turn.add(ctx.say(question, turn.state), check_buttons(ctx, turn.state))
     turn.event("crisis_asked", audience=state.audience)

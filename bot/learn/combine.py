@@ -23,8 +23,8 @@ def _scaled(scores: Mapping[str, float]) -> dict[str, float]:
     return {k: v / top for k, v in scores.items()} if top > 0 else {}
 
 
-def combine_topics(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float
-                   ) -> tuple[tuple[str, ...], int]:
+def combine_topics(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float,
+                   situations: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], int]:
     """Every topic, best first, and how many lead with evidence. `weight` is the learned reader's share.
 
     The reader's side stays a probability, so an unsure reader cannot outvote a
@@ -32,17 +32,35 @@ def combine_topics(lexicon: Mapping[str, float], learned: Mapping[str, float], w
     are always given (the journey offers them as buttons, `classify` ranks
     them), but only the ones that count are taken as the person's needs: a
     third topic at 0.0002 that no phrase named must not bring a service for it.
+    `situations`: topics that decide the route when named clearly (a parent's own
+    need, said by a parent): there the lexicon's clear first is not outvoted.
     """
     lex, model = _scaled(lexicon), dict(learned)
     if not lex:
         weight = 1.0
     mixed = {t: (1 - weight) * lex.get(t, 0.0) + weight * model.get(t, 0.0) for t in {*lex, *model}}
     ranked = sorted(mixed, key=lambda t: (-mixed[t], -lex.get(t, 0.0), t))
+    sure = _sure_lexicon_topic(lexicon)
+    if sure in situations:  # a situation ("since my son was born") named far ahead of the rest stands
+        ranked.remove(sure)
+        ranked.insert(0, sure)
     kept = tuple(t for i, t in enumerate(ranked) if i < MIN_TOPICS or mixed[t] >= KEEP_SCORE)
     # The evidence: a phrase the lexicon found, or the mixed score that keeps a topic.
     # Ranked by the mix, so a guess can sit between two found topics: count up to the last found.
     found = [i for i, t in enumerate(kept) if t in lex or mixed[t] >= KEEP_SCORE]
     return kept, (found[-1] + 1 if found else 0)
+
+
+SURE_SCORE = 4.0  # a lexicon topic this strong (several or long specific phrases)...
+SURE_MARGIN = 4.0  # ...and this many times the next one is not outvoted by the reader
+
+
+def _sure_lexicon_topic(lexicon: Mapping[str, float]) -> str | None:
+    ranked = sorted(lexicon.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < SURE_SCORE:
+        return None
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][0] if ranked[0][1] >= SURE_MARGIN * second else None
 
 
 def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float], weight: float,
@@ -79,7 +97,8 @@ def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, questio
     ("their mum died of an overdose", "self-harmed from 13 to 15, its been 2
     years"), so a real crisis is still asked about at once. The question: a
     middling probability in a message of three words or more, or a lexicon
-    "ask" unless the reader is sure it is calm.
+    "ask" unless the reader is sure it is calm (never for `always_ask` topics,
+    such as a parent's thoughts of harming their baby).
     """
     high = settings.yes_threshold if long_enough else settings.short_yes_threshold
     if p >= high:
@@ -91,7 +110,7 @@ def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, questio
             return "ask"
         else:
             return "yes"
-    if (p >= settings.ask_threshold and long_enough) or (lexicon == "ask" and p >= settings.lexicon_floor):
+    if (p >= settings.ask_threshold and long_enough) or (lexicon == "ask" and (p >= settings.lexicon_floor or own_risk)):
         return "ask"
     return "no"
 
