@@ -21,6 +21,13 @@ from flows.context import Ctx, Turn
 
 log = logging.getLogger(__name__)
 MAX_INPUT_CHARS = 4096  # Telegram's own limit for one message
+YES_NO_MAX_WORDS = 8  # a longer message is more than an answer: it is read as a message
+YES_NO_ACTIONS = {  # the questions a yes or a no answers, and the button each means
+    "crisis_check": {"yes": "chk:yes", "no": "chk:no"},
+    "results": {"yes": "fb:yes", "no": "fb:no"},
+    "anything_else": {"yes": "more", "no": "done"},
+}
+
 COMMANDS = ("start", "help", "restart", "crisis", "privacy", "services")
 
 
@@ -30,6 +37,8 @@ class Conversation:
         # Every crisis reply rendered now, once, so showing one at 3am cannot fail on a lookup.
         self.ctx = replace(ctx, crisis_texts=crisis.CrisisReplies(ctx))
         self.finder = services.ServiceFinder(self.ctx)
+        self._urgent_words = frozenset(_plain(w) for w in kb.thrive.urgent_words)
+        self._answers = {k: frozenset(_plain(w) for w in v) for k, v in kb.thrive.answers.items()}
         # Rendered now so that the last-resort answer cannot itself fail later.
         self._fallback = {a: kb.say("error_fallback", a) for a in (None, *AUDIENCES)}
 
@@ -73,6 +82,11 @@ class Conversation:
         if heard.crisis == "yes":
             turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard), risk=0.0)
             return crisis.show(ctx, turn)
+        if _plain(text) in self._urgent_words:  # "emergency" typed at any question: the Urgent help button
+            return crisis.show(ctx, turn)
+        said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
+        if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
+            return self._choice(turn, YES_NO_ACTIONS[state.step][said])
         if heard.crisis == "ask" or warrants_question:
             exact = self._typed_button(state, text, exact=True)
             if exact:  # the bot's own button words typed out ("I'm done"): a choice, not a worry
@@ -101,6 +115,18 @@ class Conversation:
                 return services.show_found(ctx, turn, found)
             turn.state = state = state.but(step="topics")  # they told us a need, not a name
         return journey.on_text(ctx, turn, text, heard)
+
+    def _yes_or_no(self, text: str) -> str | None:
+        """"yes" or "no" when a short message opens with one ("no she doesnt hurt us"), else None."""
+        words = _plain(text).split()
+        if not words or len(words) > YES_NO_MAX_WORDS:
+            return None
+        for size in (4, 3, 2, 1):
+            start = " ".join(words[:size])
+            for answer in ("no", "yes"):
+                if start in self._answers.get(answer, ()):
+                    return answer
+        return None
 
     def _typed_button(self, state: State, text: str, exact: bool = False) -> str | None:
         """People type a button's words instead of pressing it; treat that as the press.
@@ -194,6 +220,10 @@ class Conversation:
             return services.show_found(ctx, turn, self.finder.search(rest)) if rest.strip() else services.browse(ctx, turn)
         turn.add(ctx.say("unknown_command", state))
         return journey.ask_again(ctx, turn)
+
+
+def _plain(text: str) -> str:
+    return " ".join(normalise(text))
 
 
 def new_journey_id() -> str:

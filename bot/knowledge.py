@@ -247,6 +247,13 @@ def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
         if topic not in kb.topics:
             problems.append(f"crisis.yaml: always_ask: unknown topic '{topic}'")
     for circumstance in kb.circumstances.values():
+        for contact in circumstance.crisis_contacts:
+            if contact not in kb.contacts:
+                problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': crisis_contacts: "
+                                f"unknown contact '{contact}'")
+        if circumstance.crisis_outro and circumstance.crisis_outro not in kb.messages:
+            problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': crisis_outro: "
+                            f"no message '{circumstance.crisis_outro}' in messages.yaml")
         if circumstance.safety_question and circumstance.safety_question not in kb.messages:
             problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': safety_question: "
                             f"no message '{circumstance.safety_question}' in messages.yaml")

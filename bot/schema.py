@@ -286,6 +286,12 @@ class ThriveFile(Strict):
     roles: list[Choice] = Field(min_length=1)
     lasting_need: Grouping = "getting-more-help"
     cues: dict[Grouping, list[str]] = Field(default_factory=dict)
+    # Words people type for who they are, instead of pressing ("im a kid", "mum", "teacher").
+    audience_phrases: dict[Audience, list[str]] = Field(default_factory=dict)
+    # Yes and no in words, for the safety question and "anything else?" ("no thats it", "yeah").
+    answers: dict[Literal["yes", "no"], list[str]] = Field(default_factory=dict)
+    # Typed on their own, these mean the Urgent help button ("emergency", "sos").
+    urgent_words: list[str] = Field(default_factory=list)
 
 
 class TopicGroup(Strict):
@@ -304,6 +310,10 @@ class Topic(Strict):
     # Phrases that mean this topic only when one audience types them
     # (a parent's "my anxiety" is their own mental health, a young person's is not).
     audience_phrases: dict[Audience, list[str]] = Field(default_factory=dict)
+    # Yes and no in words, for the safety question and "anything else?" ("no thats it", "yeah").
+    answers: dict[Literal["yes", "no"], list[str]] = Field(default_factory=dict)
+    # Typed on their own, these mean the Urgent help button ("emergency", "sos").
+    urgent_words: list[str] = Field(default_factory=list)
     # How much a match counts against other topics: a specific situation (a new baby,
     # coming out) usually decides the route more than a general feeling does.
     weight: float = Field(default=1.0, gt=0, le=3)
@@ -390,6 +400,10 @@ class Circumstance(Strict):
     # Only when it is going on now: "he used to hit my mum, he's gone now" is a
     # past frightening event (trauma help), not a safeguarding situation today.
     present_only: bool = False
+    # The urgent-help reply fitted to it: extra contact ids after the emergency
+    # line, and its own closing words (a message key) instead of the general ones.
+    crisis_contacts: list[str] = Field(default_factory=list)
+    crisis_outro: str | None = None
 
 
 class CircumstancesFile(Strict):

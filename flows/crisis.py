@@ -17,27 +17,40 @@ OTHER_AREA = "other"  # lives elsewhere: national lines only
 
 
 class CrisisReplies:
-    """Pre-rendered crisis messages, keyed by (audience, area)."""
+    """Pre-rendered crisis messages, keyed by (audience, area, situation).
+
+    A situation with its own reply (abuse at home: the domestic abuse helpline,
+    the silent 999 call) has its own text; every other reply is the general one.
+    """
 
     def __init__(self, ctx: Ctx):
         areas = (*ctx.kb.areas, NO_AREA, OTHER_AREA)
         audiences = (None, "young_person", "parent", "professional")
-        self._texts = {(a, area): _render(ctx, a, area) for a in audiences for area in areas}
+        fitted = [c for c in ctx.kb.circumstances.values() if c.crisis_contacts or c.crisis_outro]
+        self._situations = frozenset(c.id for c in fitted)
+        self._texts = {(a, area, None): _render(ctx, a, area) for a in audiences for area in areas}
+        self._texts |= {(a, area, c.id): _render(ctx, a, area, c) for a in audiences for area in areas for c in fitted}
 
-    def text(self, audience: str | None, area: str | None) -> str:
-        key_area = NO_AREA if area is None else (area if (audience, area) in self._texts else OTHER_AREA)
-        return self._texts.get((audience, key_area)) or self._texts[(None, NO_AREA)]
+    def text(self, audience: str | None, area: str | None, situations: tuple[str, ...] = ()) -> str:
+        key_area = NO_AREA if area is None else (area if (audience, area, None) in self._texts else OTHER_AREA)
+        situation = next((s for s in situations if s in self._situations), None)
+        return (self._texts.get((audience, key_area, situation)) or self._texts.get((audience, key_area, None))
+                or self._texts[(None, NO_AREA, None)])
 
 
-def _render(ctx: Ctx, audience: str | None, area: str) -> str:
+def _render(ctx: Ctx, audience: str | None, area: str, situation=None) -> str:
     state = State(audience=audience, area=area)
     lines = [ctx.say("crisis_intro", state), "", ctx.say("crisis_emergency", state)]
+    extra = list(situation.crisis_contacts) if situation else []
     for contact_id in ctx.kb.crisis.contacts:
         if contact_id == AREA_MARK:
             lines.extend(_area_lines(ctx, state, area))
             continue
         lines.append("• " + contact_line(ctx, state, ctx.kb.contacts[contact_id]))
-    lines += ["", ctx.say("crisis_outro", state)]
+        if extra and contact_id == ctx.kb.crisis.contacts[0]:  # right after the emergency line
+            lines += ["• " + contact_line(ctx, state, ctx.kb.contacts[c]) for c in extra]
+    outro = situation.crisis_outro if situation and situation.crisis_outro else "crisis_outro"
+    lines += ["", ctx.say(outro, state)]
     return "\n".join(lines)
 
 
@@ -66,7 +79,7 @@ def check_buttons(ctx: Ctx, state: State) -> tuple[tuple[Button, ...], ...]:
 def show(ctx: Ctx, turn: Turn) -> Outcome:
     state = turn.state
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
-    text = ctx.crisis_texts.text(state.audience, state.area)
+    text = ctx.crisis_texts.text(state.audience, state.area, state.circumstances)
     turn.state = state.but(step="crisis", resume=resume, crisis_shown=True, safe_now=False)
     turn.add(text, crisis_buttons(ctx, turn.state))
     turn.event("crisis_shown", audience=state.audience, age_band=state.age_band, area=state.area,

@@ -11,6 +11,10 @@ from bot.understand import Understanding
 from flows import crisis, parent, places, professional, results, slots, young_person
 from flows.context import Ctx, Turn
 
+# Questions that may go unanswered when the words answer the next one instead, and
+# what they are taken to be then: an unknown role is "other"; an unknown duration
+# never moves a need up a grouping.
+SKIPPABLE = {"role": "other", "duration": "unsaid"}
 SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
 
 JOURNEYS = {
@@ -95,6 +99,12 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     if turn.state.step == "topic_group":
         slot = slots.SLOTS["topics"]
     filled = slots.read_typed(ctx, turn.state, slot, text, heard) if slot else None
+    if filled is None and slot is not None and slot.name in SKIPPABLE:
+        # Not an answer to a question we can do without ("what is your role?", "how long?"):
+        # perhaps it answers the next one ("14", "every day"). Then this one is left at its default.
+        skipped = turn.state.but(**{slot.name: SKIPPABLE[slot.name]})
+        following = next_slot(skipped)
+        filled = slots.read_typed(ctx, skipped, following, text, heard) if following else None
     state = filled or turn.state
     progressed = filled is not None
     answer_only = filled is not None and len(text.split()) <= SHORT_ANSWER_WORDS  # "year 10" is an age, not school

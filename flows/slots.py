@@ -136,13 +136,16 @@ _KINDS = {"role": "roles", "duration": "duration", "severity": "severity", "urge
 
 def _said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
     """The choice whose typed words ("really bad", "every day", "a bit") the text holds; the longest wins."""
-    kind = _KINDS.get(slot.name)
-    if kind is None:
-        return None
     words = f" {' '.join(normalise(text))} "
-    found = [(len(p), c.id) for c in getattr(ctx.kb.thrive, kind)
-             if state.audience is None or state.audience in c.audiences
-             for p in _plain_phrases(tuple(c.phrases)) if f" {p} " in words]
+    if slot.name == "audience":
+        options = [(a, tuple(p)) for a, p in ctx.kb.thrive.audience_phrases.items()]
+        options += [("professional", tuple(c.phrases)) for c in ctx.kb.thrive.roles]
+    elif slot.name in _KINDS:
+        options = [(c.id, tuple(c.phrases)) for c in getattr(ctx.kb.thrive, _KINDS[slot.name])
+                   if state.audience is None or state.audience in c.audiences]
+    else:
+        return None
+    found = [(len(p), value) for value, phrases in options for p in _plain_phrases(phrases) if f" {p} " in words]
     return max(found)[1] if found else None
 
 

@@ -47,6 +47,10 @@ def texts(kb: KnowledgeBase) -> list[str]:
         for choice in getattr(kb.thrive, kind):
             if choice.grouping != "getting-risk-support":  # "I don't feel safe" is no calm answer
                 found += [choice.label.for_audience(a) for a in (None, *AUDIENCES)]
+                if kind == "roles":  # "teacher", "school nurse"; not how-much words ("every day",
+                    found += list(choice.phrases)  # "ruining my life"), which crises use too
+    for phrases in kb.thrive.audience_phrases.values():  # "im a kid", "mum", "school nurse"
+        found += list(phrases) + [f"i am a {p}" for p in phrases if " " not in p]
     return sorted({t.strip() for t in found if t and t.strip()}, key=lambda t: (t.casefold(), t))  # a total order: no hash-seed luck
 
 
