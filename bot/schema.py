@@ -193,7 +193,7 @@ class Service(Strict):
     aliases: list[str] = Field(default_factory=list)
     provider: str | None = None
     description: Text
-    ages: Ages | None = None  # TEMP: required once the content has them
+    ages: Ages  # every service says the ages it takes, or why they are unknown
     groupings: list[Grouping] = Field(min_length=1)
     topics: list[str] = Field(min_length=1)
     access: Access

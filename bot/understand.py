@@ -81,6 +81,7 @@ class Understanding:
     # is of a kind never let go (crisis.yaml always_ask): the reader cannot overrule it.
     own_risk: bool = False
     evident: int = 0  # how many of the first topics the message gave evidence for (the rest are guesses)
+    lexicon_crisis: Verdict = "no"  # the lexicon's own verdict, before the reader (an explainable signal)
 
     @property
     def is_crisis(self) -> bool:
@@ -192,7 +193,7 @@ class Understander:
             grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight)
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
-                             lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident)
+                             lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident, lexicon.crisis)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
@@ -223,7 +224,7 @@ class Understander:
         own = verdict == "yes" and (not standing or any(_first_person(tokens, h) for h in standing))
         own = own or (verdict == "ask" and any(h.key[1] in self.always_ask for h in hits[AMBIGUOUS]))
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
-                             sum(t in scores for t in topics))
+                             sum(t in scores for t in topics), verdict)
 
     # --- crisis -----------------------------------------------------------------
 

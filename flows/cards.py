@@ -59,6 +59,7 @@ def open_note(ctx: Ctx, state: State, service: Service, when: dt.datetime | None
     return " " + ctx.say("card_open_now" if found.open else "card_closed_now", state)
 
 
+_CALL = re.compile(r"(?i)(call|phone|ring)\b")  # a "how" that says to phone: the number joins it
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -89,13 +90,19 @@ def short_card(ctx: Ctx, state: State, service: Service, number: int, when: dt.d
     about = service.summary.for_audience(audience) if service.summary else first_sentence(
         service.description.for_audience(audience))
     how = first_sentence(service.access.how.for_audience(audience))
-    lines = [f"{number}. {service.name}", about]
+    # Young people see the short name ("Specialist CAMHS"): every word counts on a phone.
+    title = short_name(service) if audience == "young_person" else service.name
+    lines = [f"{number}. {title}", about]
     contacts = ways_in(ctx, service)
     if contacts:  # one way in on the short card, a number where there is one; the full card has them all
         best = next((c for c in contacts if c.kind == "phone"), contacts[0])
-        if best.value not in how:  # "Call 0800 1111." says no more than the contact line
-            lines.append(how)
-        lines.append(contact_line(ctx, state, best, with_hours=False) + _when_note(ctx, state, service, best, when))
+        note = _when_note(ctx, state, service, best, when)
+        if best.value in how:  # "Call 0800 1111." says no more than the contact line
+            lines.append(contact_line(ctx, state, best, with_hours=False) + note)
+        elif best.kind == "phone" and _CALL.match(how) and how.endswith("."):
+            lines.append(f"{how[:-1]}: {best.value}{note}")  # "Call the single point of contact: 0300 304 5555"
+        else:
+            lines += [how, contact_line(ctx, state, best, with_hours=False) + note]
     else:
         lines.append(how)
     return "\n".join(line for line in lines if line)

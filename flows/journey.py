@@ -122,6 +122,15 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     return advance(ctx, turn)
 
 
+def is_plain_answer(ctx: Ctx, state: State, text: str, heard: Understanding) -> bool:
+    """A few words that answer the question asked ("me, im an adult", "year 9"): the reader's
+    unease alone does not interrupt them with the safety question (the lexicon's still does)."""
+    slot = slots.SLOTS.get(state.step)
+    if slot is None or slot.name == "topics" or len(text.split()) > SHORT_ANSWER_WORDS:
+        return False
+    return slots.read_typed(ctx, state, slot, text, heard) is not None
+
+
 def _area_name(ctx: Ctx, area: str) -> str:
     return ctx.kb.areas[area].info.name if area in ctx.kb.areas else ctx.say("area_elsewhere_name", State())
 

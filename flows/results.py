@@ -62,13 +62,14 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
         lines.append(ctx.say("results_none", state))
     when = hours.now()
     open_now = open_now_lines(ctx, state, when, exclude=state.services) if hours.out_of_hours(when) else []
-    if open_now:
-        lines += ["", ctx.say("results_open_now", state, time=when.strftime("%H:%M"))] + open_now
+    if open_now:  # one line: "It is 23:30. Open now: Night OWLS 0800 148 8244; Childline 0800 1111."
+        lines += ["", ctx.say("results_open_now", state, time=when.strftime("%H:%M"), lines="; ".join(open_now))]
     for number, service in enumerate(found.services, start=1):
         lines += ["", cards.short_card(ctx, state, service, number, when)]
-    if found.services:
-        lines += ["", ctx.say("results_more_hint", state)]
-    lines.append(ctx.say("ask_feedback", state))
+    hint = ctx.say("results_more_hint", state) if found.services and state.audience != "young_person" else ""
+    if hint:
+        lines += ["", hint]
+    lines += ["", ctx.say("ask_feedback", state)]
     turn.add("\n".join(lines), result_buttons(ctx, state))
     turn.event("journey", audience=state.audience, age_band=state.age_band, area=state.area,
                topics=list(state.topics[:3]), grouping=grouping, services=list(state.services),
@@ -92,7 +93,7 @@ def result_buttons(ctx: Ctx, state: State, shown: str | None = None) -> tuple[tu
     return more + feedback_buttons(ctx, state)
 
 
-MAX_OPEN_NOW = 3  # a few doors open at this hour; the rest are one "Urgent help" press away
+MAX_OPEN_NOW = 2  # two doors open at this hour; the rest are one "Urgent help" press away
 
 
 def open_now_lines(ctx: Ctx, state: State, when, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -109,7 +110,10 @@ def open_now_lines(ctx: Ctx, state: State, when, exclude: tuple[str, ...] = ()) 
         found = hours.openness(service.hours, when)
         if found.open or found.holiday_unsure:
             note = cards.open_note(ctx, state, service, when) if found.holiday_unsure else ""
-            lines.append(f"• {cards.contact_line(ctx, state, contact, with_hours=False)}{note}")
+            # A phone number after the service's short name; a text line or a website as its label says it.
+            said = (f"{cards.short_name(service)} {contact.value}" if contact.kind == "phone"
+                    else cards.contact_line(ctx, state, contact, with_hours=False))
+            lines.append(said + note)
         if len(lines) == MAX_OPEN_NOW:
             break
     return lines

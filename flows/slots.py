@@ -213,9 +213,9 @@ def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
     areas, certain = postcode_areas(ctx, text)
     if certain:
         return state.but(area=areas[0])
-    if areas:
-        return None  # a district on a boundary: the journey asks which area
     found = places.named(ctx, text)
+    if areas and not (len(found.areas) == 1 and not found.shared):
+        return None  # a district on a boundary, and no place that settles it: the journey asks which area
     if len(found.areas) == 1 and not found.shared:
         return state.but(area=found.areas[0])
     return None  # nothing known, or a place in two areas: the journey asks which

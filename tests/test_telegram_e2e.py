@@ -77,7 +77,7 @@ async def test_full_journey_by_buttons(api, config, conversation):
         await user.press("Feelings and worries")
         await user.press("Worry, stress or panic")
         results = await user.press("Quite a lot")
-        assert "Here is who can help" in text_of(results)
+        assert "Start with number 1" in text_of(results)
         labels = user.labels()
         assert labels[0].startswith("More about") and {"Yes, it helped", "Not really"} <= set(labels)
         more = await user.press(labels[0])  # the full card, with the feedback still one press away
