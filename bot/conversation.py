@@ -74,6 +74,10 @@ class Conversation:
     def _text(self, turn: Turn, text: str) -> Outcome:
         ctx, state = self.ctx, turn.state
         heard = ctx.understander.read(text, state.audience)
+        if heard.crisis != "no" and heard.lexicon_crisis == "no" and journey.is_plain_answer(ctx, state, text, heard):
+            # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
+            # reader alone, unsure on so few words, does not turn them into a crisis. The lexicon still can.
+            heard = replace(heard, crisis="no")
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
         # Situations named (in care, abuse at home) are kept whatever happens next: they choose the door.
         named = [c for c in heard.circumstances if c not in state.circumstances]
@@ -87,8 +91,7 @@ class Conversation:
         said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
-        plain_answer = heard.crisis == "ask" and heard.lexicon_crisis == "no" and journey.is_plain_answer(ctx, state, text, heard)
-        if (heard.crisis == "ask" and not plain_answer) or warrants_question:
+        if heard.crisis == "ask" or warrants_question:
             exact = self._typed_button(state, text, exact=True)
             if exact:  # the bot's own button words typed out ("I'm done"): a choice, not a worry
                 return self._choice(turn, exact)

@@ -431,6 +431,8 @@ class PlacesFile(Strict):
     # Wakefield"), and words that take a place back ("not Kirklees").
     living: list[str] = Field(default_factory=list)
     negations: list[str] = Field(default_factory=list)
+    # Postcode areas (the letters of "BD5", "LS6") wholly outside every area the bot knows.
+    elsewhere_postcodes: list[str] = Field(default_factory=list)
 
 
 class MessagesFile(Strict):

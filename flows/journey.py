@@ -123,8 +123,7 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
 
 
 def is_plain_answer(ctx: Ctx, state: State, text: str, heard: Understanding) -> bool:
-    """A few words that answer the question asked ("me, im an adult", "year 9"): the reader's
-    unease alone does not interrupt them with the safety question (the lexicon's still does)."""
+    """A few words that answer the question asked ("me, im an adult", "year 9", "hes 2 and a half")."""
     slot = slots.SLOTS.get(state.step)
     if slot is None or slot.name == "topics" or len(text.split()) > SHORT_ANSWER_WORDS:
         return False

@@ -209,10 +209,19 @@ def postcode_areas(ctx: Ctx, text: str) -> tuple[list[str], bool]:
     return whole + part, len(whole) == 1 and not part
 
 
+def _outside_postcode(ctx: Ctx, text: str) -> bool:
+    """A postcode district of an area the bot does not cover ("BD5", "LS6 2AB")."""
+    found = _POSTCODE.search(text)
+    outside = ctx.kb.places.elsewhere_postcodes if ctx.kb.places else ()
+    return bool(found) and re.sub(r"\d.*", "", found.group(1).upper()) in outside
+
+
 def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
     areas, certain = postcode_areas(ctx, text)
     if certain:
         return state.but(area=areas[0])
+    if not areas and _outside_postcode(ctx, text):
+        return state.but(area=ELSEWHERE)
     found = places.named(ctx, text)
     if areas and not (len(found.areas) == 1 and not found.shared):
         return None  # a district on a boundary, and no place that settles it: the journey asks which area

@@ -42,7 +42,9 @@ QUESTION_VETO = 0.05  # below this probability a lexicon "yes" in a question is 
 # person shown 999 is frightened or stops trusting the bot. The veto is the
 # probability where calm messages spared, less VETO_MISS_COST for each crisis
 # downgraded, come to the most (on validation, December 2026: 0.05).
-VETO_GRID = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.12, 0.15)
+# Never above 0.05: "sure it is calm" means sure. One training chose 0.12 and
+# downgraded "my friend is fitting and wont respond" (tests/test_learned.py).
+VETO_GRID = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05)
 VETO_MISS_COST = 10.0
 MAX_ADDED_CALM_TOUCHED = 0.0  # calm messages given urgent help or the question, over the lexicon's share
 # Across a journey the carried risk is decay * carried + this message's
