@@ -107,7 +107,11 @@ class Conversation:
             return self._choice(turn, pressed)
         if state.step in ("crisis", "crisis_check"):
             # They have moved on from the urgent help: take the words where they left off.
-            turn.state = state = state.but(step=state.resume or "start", resume=None, safe_now=True)
+            state = state.but(step=state.resume or "start", resume=None, safe_now=True)
+            following = journey.next_slot(state)
+            if state.step in journey.slots.SLOTS and following is not None:
+                state = state.but(step=following.name)  # the question still open, not one answered meanwhile
+            turn.state = state
         if state.step in ("results", "anything_else") and heard.matched and not places.moved_to(ctx, state.area, text):
             # A new need typed after the results: a new journey for it, keeping who, age and area.
             turn.state = results.something_else(ctx, turn).but(

@@ -98,7 +98,11 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         return fill(ctx, state, slot, label)
     said = _said_choice(ctx, state, slot, text)
     if said is not None:
-        return fill(ctx, state, slot, said)
+        filled = fill(ctx, state, slot, said)
+        if filled is not None and slot.name == "audience" and said == "professional":
+            role = _said_choice(ctx, filled, SLOTS["role"], text)  # "im a gp": the role is said too
+            filled = filled.but(role=role) if role else filled
+        return filled
     if slot.name == "age_band":
         return _read_age(ctx, state, text)
     if slot.name == "area":
