@@ -38,6 +38,7 @@ class Conversation:
         self.ctx = replace(ctx, crisis_texts=crisis.CrisisReplies(ctx))
         self.finder = services.ServiceFinder(self.ctx)
         self._urgent_words = frozenset(_plain(w) for w in kb.thrive.urgent_words)
+        self._safe_words = frozenset(_plain(w) for w in kb.thrive.safe_words)
         self._answers = {k: frozenset(_plain(w) for w in v) for k, v in kb.thrive.answers.items()}
         # Rendered now so that the last-resort answer cannot itself fail later.
         self._fallback = {a: kb.say("error_fallback", a) for a in (None, *AUDIENCES)}
@@ -74,6 +75,8 @@ class Conversation:
     def _text(self, turn: Turn, text: str) -> Outcome:
         ctx, state = self.ctx, turn.state
         heard = ctx.understander.read(text, state.audience)
+        if state.step == "crisis" and heard.lexicon_crisis == "no" and self._opens_with(text, self._safe_words):
+            return self._choice(turn, "resume")  # "im ok now hes gone out": carry on (the lexicon's alarm still wins)
         if heard.crisis != "no" and heard.lexicon_crisis == "no" and journey.is_plain_answer(ctx, state, text, heard):
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
             # reader alone, unsure on so few words, does not turn them into a crisis. The lexicon still can.
@@ -88,6 +91,11 @@ class Conversation:
             return crisis.show(ctx, turn)
         if _plain(text) in self._urgent_words:  # "emergency" typed at any question: the Urgent help button
             return crisis.show(ctx, turn)
+        if state.step == "crisis":
+            # After urgent help, "no" or "not safe" shows it again, never the next routine
+            # question. Anything else is taken where they left off (below).
+            if self._yes_or_no(text) == "no" or "not safe" in _plain(text):
+                return crisis.show(ctx, turn)
         said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
@@ -126,15 +134,18 @@ class Conversation:
 
     def _yes_or_no(self, text: str) -> str | None:
         """"yes" or "no" when a short message opens with one ("no she doesnt hurt us"), else None."""
+        for answer in ("no", "yes"):
+            if self._opens_with(text, self._answers.get(answer, frozenset())):
+                return answer
+        return None
+
+    @staticmethod
+    def _opens_with(text: str, phrases: frozenset[str]) -> bool:
+        """A short message (a few words) that opens with one of the phrases."""
         words = _plain(text).split()
         if not words or len(words) > YES_NO_MAX_WORDS:
-            return None
-        for size in (4, 3, 2, 1):
-            start = " ".join(words[:size])
-            for answer in ("no", "yes"):
-                if start in self._answers.get(answer, ()):
-                    return answer
-        return None
+            return False
+        return any(" ".join(words[:size]) in phrases for size in (4, 3, 2, 1))
 
     def _typed_button(self, state: State, text: str, exact: bool = False) -> str | None:
         """People type a button's words instead of pressing it; treat that as the press.

@@ -290,6 +290,8 @@ class ThriveFile(Strict):
     audience_phrases: dict[Audience, list[str]] = Field(default_factory=dict)
     # Yes and no in words, for the safety question and "anything else?" ("no thats it", "yeah").
     answers: dict[Literal["yes", "no"], list[str]] = Field(default_factory=dict)
+    # After urgent help is shown, these mean "I'm safe, carry on" ("im ok now", "were safe").
+    safe_words: list[str] = Field(default_factory=list)
     # Typed on their own, these mean the Urgent help button ("emergency", "sos").
     urgent_words: list[str] = Field(default_factory=list)
 
@@ -312,6 +314,8 @@ class Topic(Strict):
     audience_phrases: dict[Audience, list[str]] = Field(default_factory=dict)
     # Yes and no in words, for the safety question and "anything else?" ("no thats it", "yeah").
     answers: dict[Literal["yes", "no"], list[str]] = Field(default_factory=dict)
+    # After urgent help is shown, these mean "I'm safe, carry on" ("im ok now", "were safe").
+    safe_words: list[str] = Field(default_factory=list)
     # Typed on their own, these mean the Urgent help button ("emergency", "sos").
     urgent_words: list[str] = Field(default_factory=list)
     # How much a match counts against other topics: a specific situation (a new baby,
