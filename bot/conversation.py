@@ -113,6 +113,11 @@ class Conversation:
         pressed = self._typed_button(state, text)
         if pressed:
             return self._choice(turn, pressed)
+        if state.step == "crisis_check" and not heard.matched:
+            # Neither yes nor no ("really bad", "ok"): the safety question is asked again, never
+            # taken as a no (a mother with thoughts of harming her baby typed "really bad").
+            turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
+            return turn.done()
         if state.step in ("crisis", "crisis_check"):
             # They have moved on from the urgent help: take the words where they left off.
             state = state.but(step=state.resume or "start", resume=None, safe_now=True)
