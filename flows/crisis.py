@@ -14,6 +14,7 @@ from flows.slots import matched_topics
 AREA_MARK = "area"
 NO_AREA = "none"  # area not asked yet: list every area's line, named
 OTHER_AREA = "other"  # lives elsewhere: national lines only
+ADULT_FROM = 19  # from this age (typed), lines only for children are left out of urgent help
 
 
 class CrisisReplies:
@@ -28,21 +29,31 @@ class CrisisReplies:
         audiences = (None, "young_person", "parent", "professional")
         fitted = [c for c in ctx.kb.circumstances.values() if c.crisis_contacts or c.crisis_outro]
         self._situations = frozenset(c.id for c in fitted)
-        self._texts = {(a, area, None): _render(ctx, a, area) for a in audiences for area in areas}
-        self._texts |= {(a, area, c.id): _render(ctx, a, area, c) for a in audiences for area in areas for c in fitted}
+        self._texts = {}
+        for adult in (False, True):
+            for a in audiences:
+                for area in areas:
+                    self._texts[(a, area, None, adult)] = _render(ctx, a, area, None, adult)
+                    for c in fitted:
+                        self._texts[(a, area, c.id, adult)] = _render(ctx, a, area, c, adult)
 
-    def text(self, audience: str | None, area: str | None, situations: tuple[str, ...] = ()) -> str:
-        key_area = NO_AREA if area is None else (area if (audience, area, None) in self._texts else OTHER_AREA)
+    def text(self, audience: str | None, area: str | None, situations: tuple[str, ...] = (),
+             age: int | None = None) -> str:
+        key_area = NO_AREA if area is None else (area if (audience, area, None, False) in self._texts else OTHER_AREA)
         situation = next((s for s in situations if s in self._situations), None)
-        return (self._texts.get((audience, key_area, situation)) or self._texts.get((audience, key_area, None))
-                or self._texts[(None, NO_AREA, None)])
+        adult = age is not None and age >= ADULT_FROM
+        return (self._texts.get((audience, key_area, situation, adult))
+                or self._texts.get((audience, key_area, None, adult)) or self._texts[(None, NO_AREA, None, False)])
 
 
-def _render(ctx: Ctx, audience: str | None, area: str, situation=None) -> str:
+def _render(ctx: Ctx, audience: str | None, area: str, situation=None, adult: bool = False) -> str:
     state = State(audience=audience, area=area)
     lines = [ctx.say("crisis_intro", state), "", ctx.say("crisis_emergency", state)]
     extra = list(situation.crisis_contacts) if situation else []
+    too_old = _children_only_contacts(ctx) if adult else frozenset()
     for contact_id in ctx.kb.crisis.contacts:
+        if contact_id in too_old:
+            continue  # Childline is for children: a 21-year-old is not sent there
         if contact_id == AREA_MARK:
             lines.extend(_area_lines(ctx, state, area))
             continue
@@ -52,6 +63,12 @@ def _render(ctx: Ctx, audience: str | None, area: str, situation=None) -> str:
     outro = situation.crisis_outro if situation and situation.crisis_outro else "crisis_outro"
     lines += ["", ctx.say(outro, state)]
     return "\n".join(lines)
+
+
+def _children_only_contacts(ctx: Ctx) -> frozenset[str]:
+    """Contacts of services whose ages stop before ADULT_FROM (Childline)."""
+    return frozenset(c for s in ctx.kb.services.values()
+                     if s.ages.max is not None and s.ages.max < ADULT_FROM for c in s.contacts)
 
 
 def _area_lines(ctx: Ctx, state: State, area: str) -> list[str]:
@@ -79,7 +96,8 @@ def check_buttons(ctx: Ctx, state: State) -> tuple[tuple[Button, ...], ...]:
 def show(ctx: Ctx, turn: Turn) -> Outcome:
     state = turn.state
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
-    text = ctx.crisis_texts.text(state.audience, state.area, state.circumstances)
+    text = ctx.crisis_texts.text(state.audience, state.area, state.circumstances,
+                                 state.age if state.audience == "young_person" else None)
     turn.state = state.but(step="crisis", resume=resume, crisis_shown=True, safe_now=False)
     turn.add(text, crisis_buttons(ctx, turn.state))
     turn.event("crisis_shown", audience=state.audience, age_band=state.age_band, area=state.area,
