@@ -80,7 +80,7 @@ class Conversation:
         if heard.crisis != "no" and heard.lexicon_crisis == "no" and journey.is_plain_answer(ctx, state, text, heard):
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
             # reader alone, unsure on so few words, does not turn them into a crisis. The lexicon still can.
-            heard = replace(heard, crisis="no")
+            heard = replace(heard, crisis="no", risk=0.0)
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
         # Situations named (in care, abuse at home) are kept whatever happens next: they choose the door.
         named = [c for c in heard.circumstances if c not in state.circumstances]

@@ -13,6 +13,7 @@ from bot.knowledge import KnowledgeBase
 from bot.schema import GROUPINGS, Service
 
 MAX_SERVICES = 3
+MIN_SERVICES = 2  # fewer than this, and the results are topped up from near groupings
 RISK = "getting-risk-support"
 ADULT_AGE = 18  # the top of children's services: from here, the adult routes
 # Why nothing local was made for this need (for the demand log's gap counts).
@@ -59,6 +60,8 @@ class Recommender:
             near = _neighbours(grouping)
             extra = [s for s in self._best(pool, topics, near, person) if self._specific(s, topics, person)]
             chosen = _unique(extra[:1] + list(chosen))[:MAX_SERVICES]
+        if len(chosen) < MIN_SERVICES and grouping != RISK:
+            chosen = self._topped_up(chosen, pool, topics, grouping, person)
         if person.audience == "young_person" and grouping != RISK:
             chosen = self._with_direct_option(chosen, pool, topics, grouping, person)
         doors = self._area_doors(person)
@@ -74,6 +77,20 @@ class Recommender:
         else:
             gap = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
         return Recommendation(chosen, gap, self._gap_reason(topics, person) if gap else None)
+
+    def _topped_up(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
+                   grouping: str, person: Person) -> tuple[Service, ...]:
+        """Never one door alone: add what is made for the need one grouping either side, then the
+        general doors (a GP, Childline, the area's way in) of any grouping short of crisis.
+
+        A grouping is a guess from a few answers; an empty or single answer fails the person more
+        than a near one does (a trans teenager outside the areas was told nothing could be found).
+        """
+        near = _neighbours(grouping)
+        made_for = [s for s in self._best(pool, topics, near, person, limit=len(pool)) if self._specific(s, topics, person)]
+        general = self._best(pool, topics, near + (grouping,), person, limit=len(pool))
+        anywhere = self._best(pool, topics, GROUPINGS[:-1], person, limit=len(pool))
+        return _unique(list(chosen) + made_for + list(general) + list(anywhere))[:MIN_SERVICES]
 
     def _area_doors(self, person: Person) -> list[Service]:
         area = self.kb.areas.get(person.area or "")

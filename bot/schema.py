@@ -277,6 +277,18 @@ class Choice(Strict):
     phrases: list[str] = Field(default_factory=list)
 
 
+class OwnNeed(Strict):
+    """Signs that a parent speaks of their own mental health (flows/whose_need.py)."""
+    self_words: list[str] = Field(min_length=1)  # "i", "im", "ive": the speaker as subject
+    feelings: list[str] = Field(min_length=1)  # word stems: "depress", "anxi", "coping"
+    others: list[str] = Field(min_length=1)  # words that make the feeling someone else's: "she", "he", "son"
+    phrases: list[str] = Field(default_factory=list)  # whole phrases: "its me really", "help for me"
+    feelings_topics: list[str] = Field(min_length=1)  # needs a baby cannot have: the parent's
+    baby_until: int = 1  # a child younger than this (in years) is a baby
+    topic: str = "parent-mental-health"
+    perinatal_topic: str = "perinatal"
+
+
 class ThriveFile(Strict):
     groupings: list[GroupingInfo] = Field(min_length=5, max_length=5)
     severity: list[Choice] = Field(min_length=2)
@@ -294,6 +306,12 @@ class ThriveFile(Strict):
     safe_words: list[str] = Field(default_factory=list)
     # Typed on their own, these mean the Urgent help button ("emergency", "sos").
     urgent_words: list[str] = Field(default_factory=list)
+    # At the age question these mean a baby or a pregnancy (age 0): "newborn", "not born yet".
+    infant_words: list[str] = Field(default_factory=list)
+    # Words around an answer that add nothing to it ("hes", "about", "and a half", "we live in"):
+    # what is left after them is read again for risk, so a long answer still can be a crisis.
+    answer_filler: list[str] = Field(default_factory=list)
+    own_need: OwnNeed
 
 
 class TopicGroup(Strict):

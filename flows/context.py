@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.dialogue import Button, Event, Outcome, Reply, State
 from bot.knowledge import KnowledgeBase
+from bot.textmatch import normalise
 from bot.recommend import Recommender
 from bot.understand import Understander
 
@@ -17,13 +18,15 @@ class Ctx:
     recommender: Recommender
     crisis_texts: Any = None  # flows.crisis.CrisisReplies, rendered once at start by the conversation
     area_names: str = ""  # "Kirklees and Wakefield", for sentences that name the areas covered
+    filler: frozenset[str] = frozenset()  # words around an answer that add nothing to it
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> Ctx:
         """The knowledge base and its engines; the crisis replies are rendered with it afterwards."""
         names = [a.info.name for a in kb.areas.values()]
         joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        return cls(kb, Understander(kb), Recommender(kb), area_names=joined)
+        filler = frozenset(w for phrase in kb.thrive.answer_filler for w in normalise(phrase))
+        return cls(kb, Understander(kb), Recommender(kb), area_names=joined, filler=filler)
 
     def say(self, key: str, state: State, **values: object) -> str:
         return self.kb.say(key, state.audience, areas=self.area_names, **values)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bot.dialogue import Button, Outcome, State
 from bot.understand import Understanding
-from flows import crisis, parent, places, professional, results, slots, young_person
+from bot.textmatch import normalise
+from flows import crisis, parent, places, professional, results, slots, whose_need, young_person
 from flows.context import Ctx, Turn
 
 # Questions that may go unanswered when the words answer the next one instead, and
@@ -16,6 +17,7 @@ from flows.context import Ctx, Turn
 # never moves a need up a grouping.
 SKIPPABLE = {"role": "other", "duration": "unsaid"}
 SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
+PLAIN_ANSWER_MAX_WORDS = 12  # longer than this, a message is read as a message, whatever it answers
 
 JOURNEYS = {
     "young_person": young_person.QUESTIONS,
@@ -37,6 +39,7 @@ def next_slot(state: State) -> slots.Slot | None:
 
 def advance(ctx: Ctx, turn: Turn) -> Outcome:
     """Ask the next question, or show results when nothing is left to ask."""
+    turn.state = whose_need.settle(ctx, turn.state)  # the age may show it now: a baby's parent
     slot = next_slot(turn.state)
     if slot is None:
         return results.show(ctx, turn)
@@ -105,12 +108,18 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         skipped = turn.state.but(**{slot.name: SKIPPABLE[slot.name]})
         following = next_slot(skipped)
         filled = slots.read_typed(ctx, skipped, following, text, heard) if following else None
+    if filled is None and slot is not None and slot.name == "duration" and not _tells_need(turn.state, text, heard):
+        # "How long?" matters least: an answer we cannot place ("since the move", "on and off")
+        # is taken as unsaid, never asked again.
+        filled = turn.state.but(duration=SKIPPABLE["duration"])
     state = filled or turn.state
     progressed = filled is not None
     answer_only = filled is not None and len(text.split()) <= SHORT_ANSWER_WORDS  # "year 10" is an age, not school
     if not state.topics and heard.matched and not answer_only:
         # People often say what is wrong before we ask: keep it, ask it no more.
         state, progressed = state.but(topics=slots.matched_topics(heard)), True
+    if state.topics != turn.state.topics:  # the need was told in these words: whose is it?
+        state = whose_need.settle(ctx, state, text)
     if heard.circumstances:
         state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + heard.circumstances)))
     turn.state = state
@@ -122,12 +131,28 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     return advance(ctx, turn)
 
 
+def _tells_need(state: State, text: str, heard: Understanding) -> bool:
+    """A message that says what is wrong (rather than answering the question), when no need is known yet."""
+    return not state.topics and heard.matched
+
+
 def is_plain_answer(ctx: Ctx, state: State, text: str, heard: Understanding) -> bool:
-    """A few words that answer the question asked ("me, im an adult", "year 9", "hes 2 and a half")."""
+    """Words that answer the question asked and say nothing else ("me, im an adult", "year 9",
+    "hes 2 and a half", "we live in normanton now").
+
+    A short answer is only the answer. In a longer one, the words left once the answer and
+    its filler are taken out are read again: "15 and i cant do this anymore" is more than an age.
+    """
     slot = slots.SLOTS.get(state.step)
-    if slot is None or slot.name == "topics" or len(text.split()) > SHORT_ANSWER_WORDS:
+    if slot is None or slot.name == "topics" or len(text.split()) > PLAIN_ANSWER_MAX_WORDS:
         return False
-    return slots.read_typed(ctx, state, slot, text, heard) is not None
+    if slots.read_typed(ctx, state, slot, text, heard) is None:
+        return False
+    if len(text.split()) <= SHORT_ANSWER_WORDS:
+        return True
+    rest = " ".join(w for w in normalise(text)
+                    if w not in ctx.filler and not w.isdigit() and w not in slots.NUMBER_WORDS)
+    return not rest or ctx.understander.read(rest, state.audience).crisis == "no"
 
 
 def _area_name(ctx: Ctx, area: str) -> str:

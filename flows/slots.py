@@ -27,6 +27,7 @@ _WORD_NUMBERS = {
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
 }
+NUMBER_WORDS = frozenset(_WORD_NUMBERS)
 _AGE = re.compile(r"(?<![\d£$])(\d{1,2})(?!\d)\s*(?:yo|y/o|yrs?|years?|year-old|yr)?(?![\d%:])", re.I)
 
 
@@ -102,9 +103,19 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         if filled is not None and slot.name == "audience" and said == "professional":
             role = _said_choice(ctx, filled, SLOTS["role"], text)  # "im a gp": the role is said too
             filled = filled.but(role=role) if role else filled
+        if filled is not None and slot.name == "audience" and said == "young_person":
+            filled = _read_age(ctx, filled, text) or filled  # "im 14": the age is said too
         return filled
     if slot.name == "age_band":
         return _read_age(ctx, state, text)
+    if slot.name == "duration":
+        length = read_duration(text)
+        return state.but(duration=length) if length else None
+    if slot.name == "severity":
+        score = _SCORE.search(text)  # "7/10", "8 out of 10"
+        if score and 0 <= int(score.group(1)) <= 10:
+            n = int(score.group(1))
+            return state.but(severity="little" if n <= 3 else "quite" if n <= 6 else "lot")
     if slot.name == "area":
         return _read_area(ctx, state, text)
     if slot.name == "topics" and heard.matched:
@@ -153,6 +164,11 @@ def _said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
     return max(found)[1] if found else None
 
 
+def _says_any(text: str, phrases: list[str]) -> bool:
+    words = f" {' '.join(normalise(text))} "
+    return any(f" {p} " in words for p in _plain_phrases(tuple(phrases)))
+
+
 @lru_cache(maxsize=64)
 def _plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(" ".join(normalise(p)) for p in phrases)
@@ -174,8 +190,25 @@ def school_year_age(text: str) -> int | None:
     return year + 4 if 1 <= year <= 13 else None
 
 
+_INFANT = re.compile(r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*"
+                     r"(?:and a half\s*)?(days?|weeks?|wks?|months?|mths?|mnths?)\b", re.I)
+
+
+def infant_age(text: str) -> int | None:
+    """Babies' ages are said in days, weeks or months ("3 weeks", "18 months", "10 week old")."""
+    found = _INFANT.search(text)
+    if not found:
+        return None
+    amount, unit = found.group(1).lower(), found.group(2).lower()
+    number = 1 if amount == "a" else int(amount) if amount.isdigit() else _WORD_NUMBERS[amount]
+    return number // 12 if unit.startswith("m") else 0
+
+
 def parse_age(text: str) -> int | None:
     """An age typed as a number, a word ("fourteen") or a school year ("year 10"); a stated age wins."""
+    infant = infant_age(text)
+    if infant is not None:
+        return infant
     school = school_year_age(text)
     rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
     for token in normalise(rest):
@@ -187,6 +220,8 @@ def parse_age(text: str) -> int | None:
 
 def _read_age(ctx: Ctx, state: State, text: str) -> State | None:
     age = parse_age(text)
+    if age is None and _says_any(text, ctx.kb.thrive.infant_words):
+        age = 0  # "newborn", "im pregnant": a baby, or one on the way
     if age is None:
         return None
     bands = [c for c in ctx.kb.thrive.age_bands if state.audience is None or state.audience in c.audiences]
@@ -194,6 +229,30 @@ def _read_age(ctx: Ctx, state: State, text: str) -> State | None:
     if band is None:
         band = bands[-1] if age > bands[-1].max else bands[0]
     return state.but(age=age, age_band=band.id)
+
+
+_SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of)\s*10\b", re.I)
+_SPAN = re.compile(r"\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
+                   r"\s*(?:and a half\s*)?(days?|weeks?|wks?|months?|mths?|years?|yrs?)\b", re.I)
+_SINCE_LONG = re.compile(r"\bsince\b.*\b(born|birth|baby|little|small|toddler|nursery|reception|primary|infants|"
+                         r"year \d|started school|forever|always)\b", re.I)
+
+
+def read_duration(text: str) -> str | None:
+    """How long, from a span in words ("2 yrs", "six weeks", "18 months", "since reception")."""
+    found = _SPAN.search(text)
+    if found:
+        amount, unit = found.group(1).lower(), found.group(2).lower()
+        number = {"a": 1, "an": 1, "couple of": 2, "few": 3}.get(amount) or (
+            int(amount) if amount.isdigit() else _WORD_NUMBERS[amount])
+        if unit.startswith(("d", "w")):
+            return "weeks" if number < 13 else "months"
+        if unit.startswith("m"):
+            return "months" if number < 6 else "long"
+        return "long"
+    if _SINCE_LONG.search(text):
+        return "long"
+    return None
 
 
 _POSTCODE = re.compile(r"\b([A-Za-z]{1,2}\d{1,2})[A-Za-z]?(?:\s*\d[A-Za-z]{2})?\b")

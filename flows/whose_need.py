@@ -1,0 +1,56 @@
+"""Whose need is it? A parent may be telling of their own mental health, not their child's.
+
+Two kinds of sign, both read from `thrive.yaml` (`own_need`):
+- the parent speaks of their own feelings ("its me really, ive got depression",
+  "i feel so low since she was born"): a first-person word, then a feelings
+  word within a few words, with no child named in between;
+- the child is a baby (under `baby_until`): a baby does not have OCD or low mood,
+  so a feelings need is the parent's, in the perinatal period.
+Either way the parent's own topic leads, and results give adult and perinatal
+routes, never CAMHS for a three-week-old.
+"""
+from __future__ import annotations
+
+from bot.dialogue import State
+from bot.textmatch import normalise
+from flows.context import Ctx
+
+REACH = 4  # a feelings word this many words or fewer after "i"/"im" is said of oneself
+
+
+def speaks_of_self(ctx: Ctx, text: str) -> bool:
+    """"ive got depression", "i'm not coping", "its me really, im so low": feelings said of oneself."""
+    own = ctx.kb.thrive.own_need
+    words = normalise(text)
+    for i, word in enumerate(words):
+        if word not in own.self_words:
+            continue
+        for following in words[i + 1:i + 1 + REACH]:
+            if following in own.others:
+                break  # "im worried she is low": the feeling is someone else's
+            if any(following.startswith(stem) for stem in own.feelings):
+                return True
+    joined = f" {' '.join(words)} "
+    return any(f" {' '.join(normalise(p))} " in joined for p in own.phrases)
+
+
+def settle(ctx: Ctx, state: State, text: str | None = None) -> State:
+    """The state with the parent's own topic first when the signs say the need is theirs."""
+    if state.audience != "parent" or not state.topics:
+        return state
+    own = ctx.kb.thrive.own_need
+    feelings_first = state.topics[0] in own.feelings_topics
+    baby = state.age is not None and state.age < own.baby_until
+    if baby and (feelings_first or "parent-mental-health" in state.topics[:1]):
+        return _lead(state, own.perinatal_topic)
+    if text and speaks_of_self(ctx, text) and (feelings_first or _named_own(ctx, state)):
+        return _lead(state, own.perinatal_topic if baby or own.perinatal_topic in state.topics else own.topic)
+    return state
+
+
+def _named_own(ctx: Ctx, state: State) -> bool:
+    return any(ctx.kb.topics[t].parents_own for t in state.topics)
+
+
+def _lead(state: State, topic: str) -> State:
+    return state.but(topics=(topic,) + tuple(t for t in state.topics if t != topic)[:2])
