@@ -376,6 +376,9 @@ class CrisisFile(Strict):
     # thoughts of harming their baby are asked about, however calm the words.
     always_ask: list[str] = Field(default_factory=list)
     not_crisis: list[str] = Field(default_factory=list)
+    # A message made only of these words ("today please", "ok thanks") carries no evidence of
+    # risk for the learned reader, however often they appear in crises it learnt from.
+    says_nothing: list[str] = Field(default_factory=list)
     negations: list[str] = Field(default_factory=list)
     past_markers: list[str] = Field(default_factory=list)
     recent_markers: list[str] = Field(default_factory=list)

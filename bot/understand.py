@@ -20,7 +20,7 @@ How the crisis verdict is reached
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, Mapping
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ class Understander:
         self.present_only = {c.id: c.present_only for c in kb.circumstances.values()}
         self.parents_own = frozenset(t.id for t in kb.topics.values() if t.parents_own)
         self.always_ask = frozenset(crisis.always_ask)
+        self.says_nothing = frozenset(w for phrase in crisis.says_nothing for w in normalise(phrase))
         self.fallback = {
             a: tuple(dict.fromkeys(kb.topic_fallback.get(a, ()) + kb.topic_fallback.get("young_person", ())
                                    + tuple(kb.topics)))
@@ -170,6 +171,10 @@ class Understander:
         if self.reader is None:
             return lexicon
         learned = self.reader.read_many([" ".join(b) for b in bases], audiences)
+        # "today please", "ok now": words with no risk in them. The reader learnt that "today"
+        # sits in many crises, so on its own it would be read as one; here it gives no evidence.
+        learned = [replace(r, crisis=0.0) if b and all(w in self.says_nothing or w.isdigit() for w in b) else r
+                   for r, b in zip(learned, bases)]
         return [self.combine(lex, r, len(b), is_question(t, b), a) for lex, r, b, t, a in zip(lexicon, learned, bases, texts, audiences)]
 
     def carry_risk(self, carried: float, heard: Understanding) -> tuple[float, bool]:
@@ -209,6 +214,8 @@ class Understander:
             if hits[TOPIC]:
                 hits[TOPIC] = [h for h in hits[TOPIC]
                                if not _inside_longer(h, figures) and not _overlaps_any(h, dropped)]
+        if hits[NEGATION]:
+            hits[NEGATION] = _through_lists(tokens, hits)
         verdict, boosts, standing, joking = self._verdict(hits, audience)
         topics, matched, scores = self._rank(tokens, hits, boosts, audience, standing, joking)
         votes = self._grouping_votes(tokens, hits, topics, matched, is_question(text, tokens))
@@ -445,6 +452,24 @@ def _inside_any(hit: Match, spans: list[Match]) -> bool:
 
 def _near_any(hit: Match, spans: list[Match], window: int) -> bool:
     return any(s.start - window < hit.end and hit.start < s.end + window for s in spans)
+
+
+# "or" and "nor" carry a negation along a list; "and" does not ("i dont self harm and i want to
+# die"), nor does a joiner followed by a new subject ("not cutting or i will kill myself").
+LIST_JOINERS = frozenset({"or", "nor"})
+NEW_SUBJECT = frozenset({"i", "im", "ive", "id", "ill", "he", "hes", "she", "shes", "they", "theyre", "we", "you", "it", "its"})
+
+
+def _through_lists(tokens: list[str], hits: dict[str, list[Match]]) -> list[Match]:
+    """Negations carried along a list: in "no self harm or suicidal ideation", "denies low
+    mood, SH or SI", the "no" covers every item joined by "or" or "nor", not the first only."""
+    negations = list(hits[NEGATION])
+    phrases = sorted((h for kind in (CRISIS, AMBIGUOUS, TOPIC, CONCEPT) for h in hits[kind]), key=lambda h: h.start)
+    for hit in phrases:
+        joined = hit.end + 1 < len(tokens) and tokens[hit.end] in LIST_JOINERS and tokens[hit.end + 1] not in NEW_SUBJECT
+        if joined and _negated(hit, negations, NEGATION_WINDOW):
+            negations.append(Match((NEGATION, None), tokens[hit.end], hit.end, hit.end + 1, 1))
+    return negations
 
 
 def _negated(hit: Match, negations: list[Match], window: int) -> bool:

@@ -352,3 +352,9 @@ def test_state_keeps_a_number_not_the_words():
     data = State(risk=0.42).to_dict()
     assert data["risk"] == 0.42 and State.from_dict(data).risk == 0.42
     assert not any(isinstance(v, str) and " " in v for v in data.values())
+
+
+@pytest.mark.parametrize("text", ["today please", "today", "asap please", "ok thanks", "as soon as possible"])
+def test_words_with_no_risk_in_them_are_no_evidence(both, text):
+    """The reader learnt "today" inside many crises; alone, it is an answer to "how soon?"."""
+    assert both.read(text, "professional").crisis == "no"

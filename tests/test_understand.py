@@ -858,6 +858,18 @@ def test_negated_risk_asks_rather_than_assumes(understander, text):
     assert verdict(understander, text) == "ask"
 
 
+@pytest.mark.parametrize("text, want", [
+    # A negation carries along a list joined by "or"/"nor": the lexicon reads the whole list as denied.
+    ("anxious for months, denies self harm or suicidal ideation", "ask"),
+    ("low mood, no self harm or thoughts of ending it", "ask"),
+    # ...but not past "and", nor past a new subject: these still stand.
+    ("i dont self harm and i want to die", "yes"),
+    ("im not cutting or i will kill myself", "yes"),
+])
+def test_negation_carries_along_a_list_only(understander, text, want):
+    assert understander._read_lexicon(understander.tokens(text), text, "professional").crisis == want
+
+
 @pytest.mark.parametrize("text", [
     "whats the point anymore",
     "i cant go on like this",
