@@ -81,6 +81,10 @@ class Conversation:
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
             # reader alone, unsure on so few words, does not turn them into a crisis. The lexicon still can.
             heard = replace(heard, crisis="no", risk=0.0)
+        if state.audience is not None and state.step not in ("results", "anything_else", "services"):
+            # Whatever happens next (urgent help, the safety question, the next question), an age or a
+            # place told in passing is kept: "year 4 teacher, ossett, she's 9, she doesnt want to go home".
+            turn.state = state = journey.told_more.harvest(ctx, state, text)
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
         # Situations named (in care, abuse at home) are kept whatever happens next: they choose the door.
         named = [c for c in heard.circumstances if c not in state.circumstances]

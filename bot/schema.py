@@ -410,12 +410,22 @@ class CrisisFile(Strict):
         return self
 
 
+class Near(Strict):
+    """A situation told in two parts a few words apart: who ("my stepdad", "mums boyfriend")
+    and what they did ("grabbed", "pinned me", "goes mental at"), in either order."""
+
+    who: list[str] = Field(min_length=1)
+    did: list[str] = Field(min_length=1)
+    within: int = Field(default=8, ge=1, le=30)  # words between the end of one and the start of the other
+
+
 class Circumstance(Strict):
     """A situation that makes some services the right door (looked after, care leaver...)."""
 
     id: str = Field(pattern=_ID)
     label: Text
     phrases: list[str] = Field(min_length=1)
+    near: Near | None = None
     # Naming it brings this safety question (a key in messages.yaml) when nothing
     # else did: abuse at home is asked about even without a word like "scared".
     safety_question: str | None = None

@@ -65,6 +65,7 @@ TOPIC, CRISIS, AMBIGUOUS, FIGURE, NEGATION, PAST, RECENT, RECOVERY, TALK, SOFT, 
     "topic", "crisis", "ambiguous", "figure", "neg", "past", "recent", "recovery", "talk", "soft", "concept", "cue",
     "situation",
 )
+WHO, DID = "situation-who", "situation-did"  # the two parts of a situation told apart (circumstances.yaml `near`)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,10 @@ class Understander:
         entries += [((CONCEPT, name), p) for name, ps in concepts.items() for p in ps]
         entries += [((CUE, g), p) for g, ps in kb.thrive.cues.items() for p in ps]
         entries += [((SITUATION, c.id), p) for c in kb.circumstances.values() for p in c.phrases]
+        for c in kb.circumstances.values():
+            if c.near:
+                entries += [((WHO, c.id), p) for p in c.near.who] + [((DID, c.id), p) for p in c.near.did]
+        self.near_within = {c.id: c.near.within for c in kb.circumstances.values() if c.near}
         self.index = PhraseIndex(entries, spell)
 
         self.combos = tuple(_Combo(c.topic, tuple(c.all), tuple(c.none), c.verdict, frozenset(c.all)) for c in crisis.combos)
@@ -216,6 +221,8 @@ class Understander:
                                if not _inside_longer(h, figures) and not _overlaps_any(h, dropped)]
         if hits[NEGATION]:
             hits[NEGATION] = _through_lists(tokens, hits)
+        if hits[DID]:
+            hits[SITUATION] += self._told_apart(hits)
         verdict, boosts, standing, joking = self._verdict(hits, audience)
         topics, matched, scores = self._rank(tokens, hits, boosts, audience, standing, joking)
         votes = self._grouping_votes(tokens, hits, topics, matched, is_question(text, tokens))
@@ -225,13 +232,35 @@ class Understander:
             grouping = max(votes, key=lambda g: (votes[g], _SEVERITY[g]))
         situations = tuple(dict.fromkeys(
             h.key[1] for h in hits[SITUATION]
-            if not (self.present_only.get(h.key[1]) and _in_past(h, hits[PAST], hits[RECENT]))))
+            if not (self.present_only.get(h.key[1]) and _in_past(h, hits[PAST], hits[RECENT]))
+            and not _negated(h, hits[NEGATION], NEGATION_WINDOW) and not _inside_any_of(hits[NEGATION], h)
+            and not _overlaps_any(h, hits[FIGURE])))
         # Risk the writer says of themselves ("i want to kill myself") is never let go
         # as a mere question; a "yes" from combos alone is treated the same way.
         own = verdict == "yes" and (not standing or any(_first_person(tokens, h) for h in standing))
         own = own or (verdict == "ask" and any(h.key[1] in self.always_ask for h in hits[AMBIGUOUS]))
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
                              sum(t in scores for t in topics), verdict)
+
+    def _told_apart(self, hits: dict[str, list[Match]]) -> list[Match]:
+        """Situations told in two parts: "my step dad goes mental at my mum", "mums boyfriend
+        pushed her down the stairs", "my boyfriend ... last week he pinned me against the wall".
+
+        No list of whole sentences can hold every way of saying it; who and what they did, near
+        each other, can. Not when the deed is negated ("he has never hit us") or a figure of
+        speech ("dad hit the roof").
+        """
+        found = []
+        for did in hits[DID]:
+            if _negated(did, hits[NEGATION], NEGATION_WINDOW) or _overlaps_any(did, hits[FIGURE]):
+                continue
+            within = self.near_within[did.key[1]]
+            for who in hits[WHO]:
+                if who.key[1] == did.key[1] and (0 <= did.start - who.end <= within or 0 <= who.start - did.end <= 2):
+                    found.append(Match((SITUATION, did.key[1]), did.phrase, min(who.start, did.start),
+                                       max(who.end, did.end), who.size + did.size))
+                    break
+        return found
 
     # --- crisis -----------------------------------------------------------------
 
@@ -444,6 +473,11 @@ def _inside_longer(hit: Match, spans: list[Match]) -> bool:
 
 def _overlaps_any(hit: Match, spans: list[Match]) -> bool:
     return any(s.start < hit.end and hit.start < s.end for s in spans)
+
+
+def _inside_any_of(inner: list[Match], span: Match) -> bool:
+    """Any of `inner` within `span` ("dad has never hit us": a negation between the words)."""
+    return any(span.start <= m.start and m.end <= span.end for m in inner)
 
 
 def _inside_any(hit: Match, spans: list[Match]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.dialogue import Button, Outcome, State
 from bot.understand import Understanding
 from bot.textmatch import normalise
-from flows import crisis, parent, places, professional, results, slots, whose_need, young_person
+from flows import crisis, parent, places, professional, results, slots, told_more, whose_need, young_person
 from flows.context import Ctx, Turn
 
 # Questions that may go unanswered when the words answer the next one instead, and
@@ -98,6 +98,12 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
             turn.state = turn.state.but(area=moved)
             turn.add(ctx.say("area_noted", turn.state, area=_area_name(ctx, moved)))
             return ask_again(ctx, turn) if turn.state.step not in ("results", "anything_else") else results.show(ctx, turn)
+    said_who = slots.exact_label(ctx, turn.state, slots.SLOTS["audience"], text)
+    if said_who and turn.state.step != "audience":
+        # The first question's button words typed later ("I'm a parent or carer" at the age
+        # question): who they are, said again or changed, never a need ("carer" is not young-carer).
+        turn.state = turn.state.but(audience=said_who)
+        return advance(ctx, turn)
     slot = slots.SLOTS.get(turn.state.step)
     if turn.state.step == "topic_group":
         slot = slots.SLOTS["topics"]
@@ -112,12 +118,16 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         # "How long?" matters least: an answer we cannot place ("since the move", "on and off")
         # is taken as unsaid, never asked again.
         filled = turn.state.but(duration=SKIPPABLE["duration"])
+    if filled is None and slot is not None and _known(turn.state, slot):
+        filled = turn.state  # told already in these words (taken on arrival): answered, not asked again
     state = filled or turn.state
     progressed = filled is not None
     answer_only = filled is not None and len(text.split()) <= SHORT_ANSWER_WORDS  # "year 10" is an age, not school
     if not state.topics and heard.matched and not answer_only:
         # People often say what is wrong before we ask: keep it, ask it no more.
         state, progressed = state.but(topics=slots.matched_topics(heard)), True
+    harvested = told_more.harvest(ctx, state, text)  # a message may answer questions not yet asked
+    progressed, state = progressed or harvested != state, harvested
     if state.topics != turn.state.topics:  # the need was told in these words: whose is it?
         state = whose_need.settle(ctx, state, text)
     if heard.circumstances:
@@ -129,6 +139,10 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     if topic_is_crisis and not state.crisis_shown:
         return crisis.show(ctx, turn)
     return advance(ctx, turn)
+
+
+def _known(state: State, slot: slots.Slot) -> bool:
+    return slot.name in ("age_band", "area", "duration") and getattr(state, slot.name) is not None
 
 
 def _tells_need(state: State, text: str, heard: Understanding) -> bool:

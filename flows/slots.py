@@ -128,6 +128,12 @@ def matched_topics(heard: Understanding) -> tuple[str, ...]:
     return heard.topics[:min(3, heard.evident)] if heard.matched else ()
 
 
+def exact_label(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
+    """The value whose button label is exactly these words (case and punctuation aside)."""
+    wanted = " ".join(normalise(text))
+    return next((value for label, value in slot.choices(ctx, state) if _plain_label(label) == wanted), None)
+
+
 def match_label(choices: list[tuple[str, str]], text: str) -> str | None:
     """The value whose label the text names, forgiving case, punctuation and small typos."""
     wanted = " ".join(normalise(text))
@@ -222,8 +228,11 @@ def _read_age(ctx: Ctx, state: State, text: str) -> State | None:
     age = parse_age(text)
     if age is None and _says_any(text, ctx.kb.thrive.infant_words):
         age = 0  # "newborn", "im pregnant": a baby, or one on the way
-    if age is None:
-        return None
+    return None if age is None else with_age(ctx, state, age)
+
+
+def with_age(ctx: Ctx, state: State, age: int) -> State:
+    """The state with this age and its band (the nearest band past either end)."""
     bands = [c for c in ctx.kb.thrive.age_bands if state.audience is None or state.audience in c.audiences]
     band = next((b for b in bands if b.min <= age <= b.max), None)
     if band is None:

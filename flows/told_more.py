@@ -1,0 +1,65 @@
+"""Answers to questions not yet asked, taken from a longer message.
+
+"15 year old lad in hemsworth, smoking weed most days, gone missing twice this
+month" says the age, the area and the need at once. Asking "how old?" and
+"where?" again after that tells the person they were not heard, and a
+conversation whose answers then arrive one question late goes wrong from there.
+Only clear statements are taken: an age said as an age ("15 year old", "aged 9",
+"shes 7", "14F", "Y10"), one place in one area (never a place that two areas
+share, never one outside them in passing: "dropped out of uni in leeds"), a
+span said as a span ("for about 6 months"). Anything less clear is asked.
+"""
+from __future__ import annotations
+
+import re
+
+from bot.dialogue import State
+from flows import places, slots
+from flows.context import Ctx
+
+_STATED_AGE = re.compile(
+    r"\b(\d{1,2})\s*(?:yo|y/o|yrs? old|years? old|year-old|yr-old|yr old)\b"
+    r"|\b(?:aged|age)\s*(\d{1,2})\b"
+    r"|\b(\d{1,2})\s*(?:m|f)\b(?!\s*(?:months?|min))"
+    r"|\b(?:hes|shes|he is|she is|he's|she's|theyre|they are|they're|im|i am|i'm)\s+(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/))",
+    re.I)
+_BABY_AGE = re.compile(r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*"
+                       r"(?:weeks?|wks?|months?|mths?|days?)[\s-]*old\b", re.I)
+_SCHOOL = re.compile(r"\b(?:y|yr|year)\s?(\d{1,2})\b(?!\s*(?:teacher|tutor|lead|head|team|class))", re.I)
+_SPAN = re.compile(r"\b(?:for|past|last|over|about|around|nearly|almost|since)\s+(?:the\s+)?(?:past\s+|last\s+)?"
+                   r"((?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
+                   r"\s*(?:and a half\s*)?(?:days?|weeks?|wks?|months?|mths?|years?|yrs?))\b"
+                   r"|\b((?:\d{1,2}|a|an|one|two|three|four|five|six|couple of|few)\s*(?:weeks?|months?|years?))\s+ago\b", re.I)
+
+
+def harvest(ctx: Ctx, state: State, text: str) -> State:
+    """The state with any age, area or duration this message states clearly, where still unknown."""
+    if state.age is None and state.age_band is None and state.audience is not None:
+        age = stated_age(text)
+        if age is not None:
+            state = slots.with_age(ctx, state, age)
+    if state.area is None:
+        found = places.named(ctx, text)
+        if len(found.areas) == 1 and found.areas[0] != places.ELSEWHERE and not found.shared:
+            state = state.but(area=found.areas[0])
+    if state.duration is None:
+        span = _SPAN.search(text)
+        length = slots.read_duration(span.group(0)) if span else None
+        if length:
+            state = state.but(duration=length)
+    return state
+
+
+def stated_age(text: str) -> int | None:
+    """An age said as an age, never a bare number ("2 months", "3.15", "£200" are not ages)."""
+    baby = _BABY_AGE.search(text)
+    if baby:
+        return slots.infant_age(baby.group(0))
+    found = _STATED_AGE.search(text)
+    if found:
+        return int(next(g for g in found.groups() if g))
+    school = _SCHOOL.search(text)
+    if school and 1 <= int(school.group(1)) <= 13:
+        return int(school.group(1)) + 4
+    return None
+
