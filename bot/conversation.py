@@ -120,6 +120,8 @@ class Conversation:
         if state.step == "crisis_check" and not heard.matched:
             # Neither yes nor no ("really bad", "ok"): the safety question is asked again, never
             # taken as a no (a mother with thoughts of harming her baby typed "really bad").
+            # An answer to another question meanwhile ("since september", "hudds") is kept.
+            turn.state = state = journey.keep_answers(ctx, state, text, heard)
             turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
             return turn.done()
         if state.step in ("crisis", "crisis_check"):

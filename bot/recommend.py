@@ -98,7 +98,8 @@ class Recommender:
             return []
         keys = [c.area_door for name in person.circumstances if (c := self.kb.circumstances.get(name)) and c.area_door]
         ids = [getattr(area.info, key) for key in dict.fromkeys(keys)]
-        return [self.kb.services[i] for i in ids if i]
+        # A children's door is for children: a 21-year-old living with abuse gets the adult routes.
+        return [self.kb.services[i] for i in ids if i and self._takes_age(self.kb.services[i], person)]
 
     def _gap_reason(self, topics: tuple[str, ...], person: Person) -> str:
         """Out of area; or local services made for the need exist but none takes this age; or none exist."""
@@ -117,9 +118,9 @@ class Recommender:
         A service that is already the way in to a chosen one does not count:
         its number is on that card already.
         """
-        if any(_direct(s) for s in chosen):
-            return chosen
         doors = {s.access.via for s in chosen}
+        if any(_direct(s) and s.id not in doors for s in chosen):
+            return chosen
         direct = [s for s in self._best(pool, topics, (grouping,), person, limit=len(pool))
                   if _direct(s) and s.id not in doors]
         if not direct:
@@ -128,7 +129,14 @@ class Recommender:
 
     def _best(self, pool: list[Service], topics: tuple[str, ...], groupings: tuple[str, ...], person: Person,
               limit: int = MAX_SERVICES) -> tuple[Service, ...]:
-        fitting = [s for s in pool if any(g in s.groupings for g in groupings)]
+        # A service for the person's situation (abuse at home, in care) fits at any grouping:
+        # the situation, not how much it affects them, makes it the right door.
+        # For a child, though, their own lines (Childline, the safeguarding door) come before a
+        # service for adult victims, which keeps to its groupings.
+        situation = set(person.circumstances)
+        child = person.audience == "young_person" and (person.age_min is None or person.age_min < ADULT_AGE)
+        fitting = [s for s in pool if any(g in s.groupings for g in groupings)
+                   or (situation & set(s.circumstances) and not (child and s.for_adults))]
         scored = sorted(
             ((self._score(s, topics, person, groupings), i, s) for i, s in enumerate(fitting)),
             key=lambda item: (-item[0], item[1]),

@@ -66,6 +66,7 @@ TOPIC, CRISIS, AMBIGUOUS, FIGURE, NEGATION, PAST, RECENT, RECOVERY, TALK, SOFT, 
     "situation",
 )
 WHO, DID = "situation-who", "situation-did"  # the two parts of a situation told apart (circumstances.yaml `near`)
+AFTER_DEED = 4  # who named just after the deed ("smashing the kitchen up and mum is screaming")
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ class Understander:
                 continue
             within = self.near_within[did.key[1]]
             for who in hits[WHO]:
-                if who.key[1] == did.key[1] and (0 <= did.start - who.end <= within or 0 <= who.start - did.end <= 2):
+                if who.key[1] == did.key[1] and (0 <= did.start - who.end <= within or 0 <= who.start - did.end <= AFTER_DEED):
                     found.append(Match((SITUATION, did.key[1]), did.phrase, min(who.start, did.start),
                                        max(who.end, did.end), who.size + did.size))
                     break

@@ -118,6 +118,8 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         # "How long?" matters least: an answer we cannot place ("since the move", "on and off")
         # is taken as unsaid, never asked again.
         filled = turn.state.but(duration=SKIPPABLE["duration"])
+    if filled is None and slot is not None and slot.name not in ("topics", "audience"):
+        filled = _answers_another(ctx, turn.state, slot, text, heard)  # "a lot" typed at "how long?": kept
     if filled is None and slot is not None and _known(turn.state, slot):
         filled = turn.state  # told already in these words (taken on arrival): answered, not asked again
     state = filled or turn.state
@@ -139,6 +141,31 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     if topic_is_crisis and not state.crisis_shown:
         return crisis.show(ctx, turn)
     return advance(ctx, turn)
+
+
+def _answers_another(ctx: Ctx, state: State, asked: slots.Slot, text: str, heard: Understanding) -> State | None:
+    """The words answer another question still open (a duration at "how much?", a place at "how
+    old?"): kept, and the question asked is asked again. Only for a short answer: a longer
+    message is read for its need and what it tells in passing."""
+    if len(text.split()) > SHORT_ANSWER_WORDS:
+        return None
+    for name in questions(state):
+        if name in (asked.name, "audience", "topics", "role") or getattr(state, name):
+            continue
+        filled = slots.read_typed(ctx, state, slots.SLOTS[name], text, heard)
+        if filled is not None:
+            return filled
+    return None
+
+
+def keep_answers(ctx: Ctx, state: State, text: str, heard: Understanding) -> State:
+    """While another question waits (the safety question), an answer to one of the journey's
+    open questions is kept, so it is not asked again."""
+    pending = next_slot(state)
+    if pending is None or pending.name in ("audience", "topics"):
+        return state
+    return (slots.read_typed(ctx, state, pending, text, heard)
+            or _answers_another(ctx, state, pending, text, heard) or state)
 
 
 def _known(state: State, slot: slots.Slot) -> bool:

@@ -28,6 +28,8 @@ _WORD_NUMBERS = {
     )
 }
 NUMBER_WORDS = frozenset(_WORD_NUMBERS)
+ADULT_TOP_AGE = 25  # the oldest age the journeys serve as a young person
+YOUNGEST_TYPING = 8  # a bare "3" at "who are you?" is not a three-year-old typing
 _AGE = re.compile(r"(?<![\d£$])(\d{1,2})(?!\d)\s*(?:yo|y/o|yrs?|years?|year-old|yr)?(?![\d%:])", re.I)
 
 
@@ -108,6 +110,9 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         return filled
     if slot.name == "age_band":
         return _read_age(ctx, state, text)
+    if slot.name == "audience" and text.strip().isdigit() and YOUNGEST_TYPING <= int(text) <= ADULT_TOP_AGE:
+        # "12" at "who are you?": a young person saying their age (a parent says "my son is 12").
+        return _read_age(ctx, state.but(audience="young_person"), text)
     if slot.name == "duration":
         length = read_duration(text)
         return state.but(duration=length) if length else None
@@ -116,6 +121,14 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         if score and 0 <= int(score.group(1)) <= 10:
             n = int(score.group(1))
             return state.but(severity="little" if n <= 3 else "quite" if n <= 6 else "lot")
+    if slot.name == "urgency":
+        # "a lot, most days" from a professional: how much it affects the child, taken as how
+        # soon (the urgency with the same grouping; never "risk today" from these words alone).
+        said = _said_choice(ctx, state, SLOTS["severity"], text)
+        choice = ctx.kb.choice("severity", said) if said else None
+        if choice is not None:
+            same = [u for u in ctx.kb.thrive.urgency if u.grouping == choice.grouping and u.grouping != "getting-risk-support"]
+            return state.but(urgency=(same or ctx.kb.thrive.urgency)[0].id)
     if slot.name == "area":
         return _read_area(ctx, state, text)
     if slot.name == "topics" and heard.matched:
@@ -123,9 +136,19 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
     return None
 
 
+SECONDARY_SHARE = 0.25  # a further need named this faintly beside the main one is a passing word
+
+
 def matched_topics(heard: Understanding) -> tuple[str, ...]:
-    """The needs the message named: at most three, and never a topic it gave no evidence for."""
-    return heard.topics[:min(3, heard.evident)] if heard.matched else ()
+    """The needs the message named: at most three, never a topic it gave no evidence for, and
+    never one whose words are a faint aside beside the main need ("i feel like im going mad"
+    in a message about a controlling boyfriend is not psychosis)."""
+    if not heard.matched:
+        return ()
+    named = heard.topics[:min(3, heard.evident)]
+    top = max(heard.topic_scores.values(), default=0.0)
+    return tuple(t for i, t in enumerate(named)
+                 if i == 0 or heard.topic_scores.get(t, top) >= SECONDARY_SHARE * top)
 
 
 def exact_label(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
