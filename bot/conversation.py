@@ -85,6 +85,8 @@ class Conversation:
             # Whatever happens next (urgent help, the safety question, the next question), an age or a
             # place told in passing is kept: "year 4 teacher, ossett, she's 9, she doesnt want to go home".
             turn.state = state = journey.told_more.harvest(ctx, state, text)
+        if heard.crisis != "no" and len(text.split()) >= journey.TELLING_WORDS:
+            turn.state = state = journey.take_need(ctx, state, text, heard)  # kept for after the urgent help
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
         # Situations named (in care, abuse at home) are kept whatever happens next: they choose the door.
         named = [c for c in heard.circumstances if c not in state.circumstances]

@@ -17,6 +17,7 @@ from flows.context import Ctx, Turn
 # never moves a need up a grouping.
 SKIPPABLE = {"role": "other", "duration": "unsaid"}
 SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
+TELLING_WORDS = 6  # a message this long that answers nothing asked is telling more about the need
 PLAIN_ANSWER_MAX_WORDS = 12  # longer than this, a message is read as a message, whatever it answers
 
 JOURNEYS = {
@@ -114,6 +115,7 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         skipped = turn.state.but(**{slot.name: SKIPPABLE[slot.name]})
         following = next_slot(skipped)
         filled = slots.read_typed(ctx, skipped, following, text, heard) if following else None
+    answered = filled is not None  # these words answered the question asked (or the one after it)
     if filled is None and slot is not None and slot.name == "duration" and not _tells_need(turn.state, text, heard):
         # "How long?" matters least: an answer we cannot place ("since the move", "on and off")
         # is taken as unsaid, never asked again.
@@ -125,13 +127,9 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     state = filled or turn.state
     progressed = filled is not None
     answer_only = filled is not None and len(text.split()) <= SHORT_ANSWER_WORDS  # "year 10" is an age, not school
-    if not state.topics and heard.matched and not answer_only:
-        # People often say what is wrong before we ask: keep it, ask it no more.
-        state, progressed = state.but(topics=slots.matched_topics(heard)), True
-    harvested = told_more.harvest(ctx, state, text)  # a message may answer questions not yet asked
+    told = take_need(ctx, state, text, heard, answer_only, answered)
+    harvested = told_more.harvest(ctx, told, text)  # a message may answer questions not yet asked
     progressed, state = progressed or harvested != state, harvested
-    if state.topics != turn.state.topics:  # the need was told in these words: whose is it?
-        state = whose_need.settle(ctx, state, text)
     if heard.circumstances:
         state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + heard.circumstances)))
     turn.state = state
@@ -141,6 +139,24 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     if topic_is_crisis and not state.crisis_shown:
         return crisis.show(ctx, turn)
     return advance(ctx, turn)
+
+
+def take_need(ctx: Ctx, state: State, text: str, heard: Understanding,
+              answer_only: bool = False, answered: bool = False) -> State:
+    """The state with the need these words tell, and whose it is.
+
+    People say what is wrong before they are asked, and tell more after: "its about me
+    though" at the age question, then what happened at the birth at "how long?". The newest
+    words lead; a need named earlier stays beside them.
+    """
+    before = state.topics
+    if not state.topics and heard.matched and not answer_only:
+        state = state.but(topics=slots.matched_topics(heard))
+    elif state.topics and heard.matched and not answered and len(text.split()) >= TELLING_WORDS:
+        state = state.but(topics=tuple(dict.fromkeys(slots.matched_topics(heard) + state.topics))[:3])
+    elif not state.topics and state.audience == "parent" and whose_need.says_its_mine(ctx, text):
+        state = state.but(topics=(ctx.kb.thrive.own_need.topic,))
+    return whose_need.settle(ctx, state, text) if state.topics != before else state
 
 
 def _answers_another(ctx: Ctx, state: State, asked: slots.Slot, text: str, heard: Understanding) -> State | None:

@@ -30,8 +30,13 @@ def speaks_of_self(ctx: Ctx, text: str) -> bool:
                 break  # "im worried she is low": the feeling is someone else's
             if any(following.startswith(stem) for stem in own.feelings):
                 return True
-    joined = f" {' '.join(words)} "
-    return any(f" {' '.join(normalise(p))} " in joined for p in own.phrases)
+    return says_its_mine(ctx, text)
+
+
+def says_its_mine(ctx: Ctx, text: str) -> bool:
+    """A whole phrase that says the need is the speaker's ("its about me though", "help for me")."""
+    joined = f" {' '.join(normalise(text))} "
+    return any(f" {' '.join(normalise(p))} " in joined for p in ctx.kb.thrive.own_need.phrases)
 
 
 def settle(ctx: Ctx, state: State, text: str | None = None) -> State:
@@ -43,6 +48,9 @@ def settle(ctx: Ctx, state: State, text: str | None = None) -> State:
     baby = state.age is not None and state.age < own.baby_until
     if baby and (feelings_first or "parent-mental-health" in state.topics[:1]):
         return _lead(state, own.perinatal_topic)
+    if text and says_its_mine(ctx, text) and own.topic not in state.topics[:1]:
+        # Said outright ("its about me though"): theirs, whatever the topic the words also matched.
+        return _lead(state, own.perinatal_topic if baby or own.perinatal_topic in state.topics else own.topic)
     if text and speaks_of_self(ctx, text) and (feelings_first or _named_own(ctx, state)):
         return _lead(state, own.perinatal_topic if baby or own.perinatal_topic in state.topics else own.topic)
     return state
