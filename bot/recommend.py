@@ -64,6 +64,8 @@ class Recommender:
             chosen = self._topped_up(chosen, pool, topics, grouping, person)
         if person.audience == "young_person" and grouping != RISK:
             chosen = self._with_direct_option(chosen, pool, topics, grouping, person)
+        if person.age_min is not None and person.age_min >= ADULT_AGE and grouping != RISK:
+            chosen = self._with_adult_route(chosen, pool, topics, person)
         doors = self._area_doors(person)
         if doors:  # the area's own door for the situation (abuse at home: safeguarding) leads
             chosen = _unique(doors + [s for s in chosen if s not in doors])[:MAX_SERVICES]
@@ -91,6 +93,18 @@ class Recommender:
         general = self._best(pool, topics, near + (grouping,), person, limit=len(pool))
         anywhere = self._best(pool, topics, GROUPINGS[:-1], person, limit=len(pool))
         return _unique(list(chosen) + made_for + list(general) + list(anywhere))[:MIN_SERVICES]
+
+    def _with_adult_route(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
+                          person: Person) -> tuple[Service, ...]:
+        """From 18, one adult route at least (NHS talking therapies, a GP): a children's service
+        that still takes an 18-year-old is a bridge, and the adult door is where help goes on."""
+        if any(s.for_adults for s in chosen):
+            return chosen
+        adult = [s for s in self._best(pool, topics, GROUPINGS[:-1], person, limit=len(pool)) if s.for_adults]
+        adult = adult or [s for s in pool if s.for_adults and not s.emergency]
+        if not adult:
+            return chosen
+        return _unique(list(chosen[: MAX_SERVICES - 1]) + adult[:1])
 
     def _area_doors(self, person: Person) -> list[Service]:
         area = self.kb.areas.get(person.area or "")
