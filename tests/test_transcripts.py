@@ -8,7 +8,8 @@ checks what came back:
   buttons: labels that must be offered
   services: service ids that must be recommended, in any order
   not_services: service ids that must not be recommended
-  step, grouping, audience, area, topics: fields of the new state
+  step, grouping, audience, area, age_band, age, duration, severity, urgency, role, topics:
+    fields of the new state; circumstances: situations that must be noted
 """
 from __future__ import annotations
 
@@ -36,7 +37,9 @@ def _check(chat: Chat, expect: dict, where: str) -> None:
         assert service in chat.state.services, f"{where}: {service} not in {chat.state.services}"
     for service in expect.get("not_services", []):
         assert service not in chat.state.services, f"{where}: {service} should not be in {chat.state.services}"
-    for key in ("step", "grouping", "audience", "area", "age_band"):
+    for name in expect.get("circumstances", []):
+        assert name in chat.state.circumstances, f"{where}: {name} not in {chat.state.circumstances}"
+    for key in ("step", "grouping", "audience", "area", "age_band", "age", "duration", "severity", "urgency", "role"):
         if key in expect:
             assert getattr(chat.state, key) == expect[key], f"{where}: {key} is {getattr(chat.state, key)!r}"
     if "topics" in expect:
