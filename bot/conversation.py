@@ -133,6 +133,11 @@ class Conversation:
             if state.step in journey.slots.SLOTS and following is not None:
                 state = state.but(step=following.name)  # the question still open, not one answered meanwhile
             turn.state = state
+        if state.step in ("results", "anything_else") and heard.matched and results.adds_to_need(ctx, text):
+            # "also his dad moved out last year, if thats relevant": more about the same child,
+            # so the results are shown again with it, not a new journey from the start.
+            turn.state = state.but(topics=tuple(dict.fromkeys(state.topics[:2] + journey.slots.matched_topics(heard)))[:3])
+            return results.show(ctx, turn)
         if state.step in ("results", "anything_else") and heard.matched and not places.moved_to(ctx, state.area, text):
             # A new need typed after the results: a new journey for it, keeping who, age and area.
             turn.state = results.something_else(ctx, turn).but(

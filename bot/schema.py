@@ -312,6 +312,9 @@ class ThriveFile(Strict):
     # what is left after them is read again for risk, so a long answer still can be a crisis.
     answer_filler: list[str] = Field(default_factory=list)
     own_need: OwnNeed
+    # After the results, a message opening or ending with these adds to the same need
+    # ("also his dad moved out", "...if thats relevant"): the results are shown again with it.
+    adding_words: list[str] = Field(default_factory=list)
 
 
 class TopicGroup(Strict):
@@ -468,6 +471,8 @@ class PlacesFile(Strict):
     negations: list[str] = Field(default_factory=list)
     # Postcode areas (the letters of "BD5", "LS6") wholly outside every area the bot knows.
     elsewhere_postcodes: list[str] = Field(default_factory=list)
+    # At the area question, words that decline to say ("rather not say"): national options.
+    not_saying: list[str] = Field(default_factory=list)
 
 
 class MessagesFile(Strict):

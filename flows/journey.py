@@ -205,7 +205,7 @@ def is_plain_answer(ctx: Ctx, state: State, text: str, heard: Understanding) -> 
         return False
     if slots.read_typed(ctx, state, slot, text, heard) is None:
         return False
-    if len(text.split()) <= SHORT_ANSWER_WORDS:
+    if len(text.split()) <= SHORT_ANSWER_WORDS or slots.whole_answer(ctx, slot, text):
         return True
     rest = " ".join(w for w in normalise(text)
                     if w not in ctx.filler and not w.isdigit() and w not in slots.NUMBER_WORDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot import hours
 from bot.dialogue import Button, Outcome, State
 from bot.recommend import ADULT_AGE, Person
+from bot.textmatch import normalise
 from flows import cards, parent, professional, young_person
 from flows.context import Ctx, Turn
 
@@ -153,3 +154,11 @@ def something_else(ctx: Ctx, turn: Turn) -> State:
     """Keep who they are, their age and area; forget the last need."""
     s = turn.state
     return State(audience=s.audience, role=s.role, age=s.age, age_band=s.age_band, area=s.area)
+
+
+def adds_to_need(ctx: Ctx, text: str) -> bool:
+    """Words that add to what was said ("also...", "...if thats relevant"), not a new question."""
+    words = normalise(text)
+    joined = f" {' '.join(words)} "
+    adding = [" ".join(normalise(p)) for p in ctx.kb.thrive.adding_words]
+    return any(joined.startswith(f" {p} ") or joined.endswith(f" {p} ") for p in adding)

@@ -193,6 +193,17 @@ def _said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
     return max(found)[1] if found else None
 
 
+def whole_answer(ctx: Ctx, slot: Slot, text: str) -> bool:
+    """The whole message is a known way of answering this question ("id rather not say where")."""
+    return slot.name == "area" and bool(ctx.kb.places) and _says_whole(text, ctx.kb.places.not_saying)
+
+
+def _says_whole(text: str, phrases: list[str]) -> bool:
+    """The whole message is one of the phrases (punctuation and "sorry", "tbh" aside)."""
+    words = [w for w in normalise(text) if w not in ("sorry", "tbh", "thanks", "please", "where", "that", "it")]
+    return " ".join(words) in _plain_phrases(tuple(phrases))
+
+
 def _says_any(text: str, phrases: list[str]) -> bool:
     words = f" {' '.join(normalise(text))} "
     return any(f" {p} " in words for p in _plain_phrases(tuple(phrases)))
@@ -312,6 +323,8 @@ def _outside_postcode(ctx: Ctx, text: str) -> bool:
 
 
 def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
+    if ctx.kb.places and _says_whole(text, ctx.kb.places.not_saying):
+        return state.but(area=ELSEWHERE)  # "id rather not say": the help that works anywhere
     areas, certain = postcode_areas(ctx, text)
     if certain:
         return state.but(area=areas[0])
