@@ -105,7 +105,8 @@ class Conversation:
         said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
-        if heard.crisis == "ask" or warrants_question:
+        asked_already = state.crisis_shown and heard.lexicon_crisis == "no"  # urgent help is on screen: no loop
+        if (heard.crisis == "ask" or warrants_question) and not asked_already:
             exact = self._typed_button(state, text, exact=True)
             if exact:  # the bot's own button words typed out ("I'm done"): a choice, not a worry
                 return self._choice(turn, exact)
