@@ -15,6 +15,7 @@ AREA_MARK = "area"
 NO_AREA = "none"  # area not asked yet: list every area's line, named
 OTHER_AREA = "other"  # lives elsewhere: national lines only
 ADULT_FROM = 19  # from this age (typed), lines only for children are left out of urgent help
+OWN = "parent-own"  # the key of the reply to a parent whose own crisis it is
 
 
 class CrisisReplies:
@@ -36,39 +37,49 @@ class CrisisReplies:
                     self._texts[(a, area, None, adult)] = _render(ctx, a, area, None, adult)
                     for c in fitted:
                         self._texts[(a, area, c.id, adult)] = _render(ctx, a, area, c, adult)
+        for area in areas:  # a parent in crisis themselves (a new mother, a father): spoken to as the one at risk
+            self._texts[(OWN, area, None, True)] = _render(ctx, "parent", area, None, True, own=True)
 
     def text(self, audience: str | None, area: str | None, situations: tuple[str, ...] = (),
-             age: int | None = None) -> str:
+             age: int | None = None, own: bool = False) -> str:
         key_area = NO_AREA if area is None else (area if (audience, area, None, False) in self._texts else OTHER_AREA)
         situation = next((s for s in situations if s in self._situations), None)
         adult = age is not None and age >= ADULT_FROM
+        if own and situation is None:
+            return self._texts[(OWN, key_area, None, True)]
         return (self._texts.get((audience, key_area, situation, adult))
                 or self._texts.get((audience, key_area, None, adult)) or self._texts[(None, NO_AREA, None, False)])
 
 
-def _render(ctx: Ctx, audience: str | None, area: str, situation=None, adult: bool = False) -> str:
+def _render(ctx: Ctx, audience: str | None, area: str, situation=None, adult: bool = False, own: bool = False) -> str:
     state = State(audience=audience, area=area)
-    lines = [ctx.say("crisis_intro", state), "", ctx.say("crisis_emergency", state)]
+    self_ = "_self" if own else ""  # the parent's own crisis: "if you are in danger", not "your child"
+    lines = [ctx.say("crisis_intro", state), "", ctx.say("crisis_emergency" + self_, state)]
     extra = list(situation.crisis_contacts) if situation else []
     too_old = _children_only_contacts(ctx) if adult else frozenset()
     for contact_id in ctx.kb.crisis.contacts:
         if contact_id in too_old:
             continue  # Childline is for children: a 21-year-old is not sent there
         if contact_id == AREA_MARK:
-            lines.extend(_area_lines(ctx, state, area))
+            if not adult:  # the areas' urgent lines are children's services (0 to 19)
+                lines.extend(_area_lines(ctx, state, area))
             continue
-        lines.append("• " + contact_line(ctx, state, ctx.kb.contacts[contact_id]))
+        lines.append("• " + contact_line(ctx, State(area=area) if own else state, ctx.kb.contacts[contact_id]))
         if extra and contact_id == ctx.kb.crisis.contacts[0]:  # right after the emergency line
             lines += ["• " + contact_line(ctx, state, ctx.kb.contacts[c]) for c in extra]
-    outro = situation.crisis_outro if situation and situation.crisis_outro else "crisis_outro"
+    outro = situation.crisis_outro if situation and situation.crisis_outro else "crisis_outro" + self_
     lines += ["", ctx.say(outro, state)]
     return "\n".join(lines)
 
 
 def _children_only_contacts(ctx: Ctx) -> frozenset[str]:
-    """Contacts of services whose ages stop before ADULT_FROM (Childline)."""
-    return frozenset(c for s in ctx.kb.services.values()
-                     if s.ages.max is not None and s.ages.max < ADULT_FROM for c in s.contacts)
+    """Contacts only of services whose ages stop before ADULT_FROM (Childline): never 999 or 111,
+    which a children's crisis team also lists."""
+    children = {c for s in ctx.kb.services.values() if s.ages.max is not None and s.ages.max < ADULT_FROM
+                for c in s.contacts}
+    everyone = {c for s in ctx.kb.services.values() if s.ages.max is None or s.ages.max >= ADULT_FROM
+                for c in s.contacts}
+    return frozenset(children - everyone)
 
 
 def _area_lines(ctx: Ctx, state: State, area: str) -> list[str]:
@@ -96,8 +107,9 @@ def check_buttons(ctx: Ctx, state: State) -> tuple[tuple[Button, ...], ...]:
 def show(ctx: Ctx, turn: Turn) -> Outcome:
     state = turn.state
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
+    own = state.audience == "parent" and bool(state.topics) and ctx.kb.topics[state.topics[0]].parents_own
     text = ctx.crisis_texts.text(state.audience, state.area, state.circumstances,
-                                 state.age if state.audience == "young_person" else None)
+                                 state.age if state.audience == "young_person" else None, own=own)
     turn.state = state.but(step="crisis", resume=resume, crisis_shown=True, safe_now=False)
     turn.add(text, crisis_buttons(ctx, turn.state))
     turn.event("crisis_shown", audience=state.audience, age_band=state.age_band, area=state.area,
