@@ -77,7 +77,10 @@ class Recommender:
         elif doors:
             gap = False  # the area's own door for the situation is the right answer
         else:
-            gap = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
+            # A local service made for any of the needs named is not a gap ("trauma" first, and a
+            # local service for "family" chosen: the message must not say there is nothing local).
+            gap = not any((self._specific(s, topics, person) or set(topics) & set(s.topics)) and s.id in local_ids
+                          for s in chosen)
         return Recommendation(chosen, gap, self._gap_reason(topics, person) if gap else None)
 
     def _topped_up(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
