@@ -147,8 +147,10 @@ def matched_topics(heard: Understanding) -> tuple[str, ...]:
         return ()
     named = heard.topics[:min(3, heard.evident)]
     top = max(heard.topic_scores.values(), default=0.0)
+    # Beside the main need, only needs the words named (the lexicon found them): a reader's
+    # guess of "suicidal thoughts" beside "my family keep deadnaming me" is not a second need.
     return tuple(t for i, t in enumerate(named)
-                 if i == 0 or heard.topic_scores.get(t, top) >= SECONDARY_SHARE * top)
+                 if i == 0 or heard.topic_scores.get(t, 0.0) >= max(SECONDARY_SHARE * top, 1e-9))
 
 
 def exact_label(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
