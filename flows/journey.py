@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.dialogue import Button, Outcome, State
 from bot.understand import Understanding
 from bot.textmatch import normalise
-from flows import crisis, parent, places, professional, results, slots, told_more, whose_need, young_person
+from flows import crisis, parent, places, professional, results, said, slots, told_more, whose_need, young_person
 from flows.context import Ctx, Turn
 
 # Questions that may go unanswered when the words answer the next one instead, and
@@ -208,7 +208,7 @@ def is_plain_answer(ctx: Ctx, state: State, text: str, heard: Understanding) -> 
     if len(text.split()) <= SHORT_ANSWER_WORDS or slots.whole_answer(ctx, slot, text):
         return True
     rest = " ".join(w for w in normalise(text)
-                    if w not in ctx.filler and not w.isdigit() and w not in slots.NUMBER_WORDS)
+                    if w not in ctx.filler and not w.isdigit() and w not in said.NUMBER_WORDS)
     return not rest or ctx.understander.read(rest, state.audience).crisis == "no"
 
 

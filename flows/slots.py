@@ -17,20 +17,13 @@ from bot.dialogue import Button, State
 from bot.textmatch import normalise
 from bot.understand import Understanding
 from flows import places
+from flows.said import SCORE, parse_age, read_duration
 from flows.context import Ctx
 
 ELSEWHERE = places.ELSEWHERE
 AUDIENCES = ("young_person", "parent", "professional")
-_WORD_NUMBERS = {
-    w: n for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-NUMBER_WORDS = frozenset(_WORD_NUMBERS)
 ADULT_TOP_AGE = 25  # the oldest age the journeys serve as a young person
 YOUNGEST_TYPING = 8  # a bare "3" at "who are you?" is not a three-year-old typing
-_AGE = re.compile(r"(?<![\d£$])(\d{1,2})(?!\d)\s*(?:yo|y/o|yrs?|years?|year-old|yr)?(?![\d%:])", re.I)
 
 
 @dataclass(frozen=True)
@@ -117,7 +110,7 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         length = read_duration(text)
         return state.but(duration=length) if length else None
     if slot.name == "severity":
-        score = _SCORE.search(text)  # "7/10", "8 out of 10"
+        score = SCORE.search(text)  # "7/10", "8 out of 10"
         if score and 0 <= int(score.group(1)) <= 10:
             n = int(score.group(1))
             return state.but(severity="little" if n <= 3 else "quite" if n <= 6 else "lot")
@@ -216,50 +209,6 @@ def _plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(" ".join(normalise(p)) for p in phrases)
 
 
-_SCHOOL_YEAR = re.compile(r"\b(?:year|yr|y)\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen)\b",
-                          re.I)
-
-
-def school_year_age(text: str) -> int | None:
-    """England's school years: Year 1 children are 5 to 6, Year 10 are 14 to 15 (the younger age is used)."""
-    if re.search(r"\breception\b", text, re.I):
-        return 4
-    found = _SCHOOL_YEAR.search(text)
-    if not found:
-        return None
-    value = found.group(1).lower()
-    year = int(value) if value.isdigit() else _WORD_NUMBERS[value]
-    return year + 4 if 1 <= year <= 13 else None
-
-
-_INFANT = re.compile(r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*"
-                     r"(?:and a half\s*)?(days?|weeks?|wks?|months?|mths?|mnths?)\b", re.I)
-
-
-def infant_age(text: str) -> int | None:
-    """Babies' ages are said in days, weeks or months ("3 weeks", "18 months", "10 week old")."""
-    found = _INFANT.search(text)
-    if not found:
-        return None
-    amount, unit = found.group(1).lower(), found.group(2).lower()
-    number = 1 if amount == "a" else int(amount) if amount.isdigit() else _WORD_NUMBERS[amount]
-    return number // 12 if unit.startswith("m") else 0
-
-
-def parse_age(text: str) -> int | None:
-    """An age typed as a number, a word ("fourteen") or a school year ("year 10"); a stated age wins."""
-    infant = infant_age(text)
-    if infant is not None:
-        return infant
-    school = school_year_age(text)
-    rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
-    for token in normalise(rest):
-        if token in _WORD_NUMBERS:
-            return _WORD_NUMBERS[token]
-    found = _AGE.search(rest)
-    return int(found.group(1)) if found else school
-
-
 def _read_age(ctx: Ctx, state: State, text: str) -> State | None:
     age = parse_age(text)
     if age is None and _says_any(text, ctx.kb.thrive.infant_words):
@@ -274,30 +223,6 @@ def with_age(ctx: Ctx, state: State, age: int) -> State:
     if band is None:
         band = bands[-1] if age > bands[-1].max else bands[0]
     return state.but(age=age, age_band=band.id)
-
-
-_SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of)\s*10\b", re.I)
-_SPAN = re.compile(r"\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
-                   r"\s*(?:and a half\s*)?(days?|weeks?|wks?|months?|mths?|years?|yrs?)\b", re.I)
-_SINCE_LONG = re.compile(r"\bsince\b.*\b(born|birth|baby|little|small|toddler|nursery|reception|primary|infants|"
-                         r"year \d|started school|forever|always)\b", re.I)
-
-
-def read_duration(text: str) -> str | None:
-    """How long, from a span in words ("2 yrs", "six weeks", "18 months", "since reception")."""
-    found = _SPAN.search(text)
-    if found:
-        amount, unit = found.group(1).lower(), found.group(2).lower()
-        number = {"a": 1, "an": 1, "couple of": 2, "few": 3}.get(amount) or (
-            int(amount) if amount.isdigit() else _WORD_NUMBERS[amount])
-        if unit.startswith(("d", "w")):
-            return "weeks" if number < 13 else "months"
-        if unit.startswith("m"):
-            return "months" if number < 6 else "long"
-        return "long"
-    if _SINCE_LONG.search(text):
-        return "long"
-    return None
 
 
 _POSTCODE = re.compile(r"\b([A-Za-z]{1,2}\d{1,2})[A-Za-z]?(?:\s*\d[A-Za-z]{2})?\b")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.dialogue import State
-from flows import places, slots
+from flows import places, said, slots
 from flows.context import Ctx
 
 _STATED_AGE = re.compile(
@@ -45,7 +45,7 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
             state = state.but(area=found.areas[0])
     if state.duration is None:
         span = _SPAN.search(text)
-        length = slots.read_duration(span.group(0)) if span else None
+        length = said.read_duration(span.group(0)) if span else None
         if length:
             state = state.but(duration=length)
     return state
@@ -55,7 +55,7 @@ def stated_age(text: str) -> int | None:
     """An age said as an age, never a bare number ("2 months", "3.15", "£200" are not ages)."""
     baby = _BABY_AGE.search(text)
     if baby:
-        return slots.infant_age(baby.group(0))
+        return said.infant_age(baby.group(0))
     found = _STATED_AGE.search(text)
     if found:
         return int(next(g for g in found.groups() if g))

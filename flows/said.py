@@ -1,0 +1,88 @@
+"""Numbers, ages and spans of time as people type them: "fourteen", "year 10",
+"3 weeks", "18 months", "2 yrs", "since reception", "7/10".
+
+Pure functions of the text, with no knowledge base: the slots (flows/slots.py)
+and the answers told in passing (flows/told_more.py) both read with them.
+"""
+from __future__ import annotations
+
+import re
+
+from bot.textmatch import normalise
+
+_WORD_NUMBERS = {
+    w: n for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+NUMBER_WORDS = frozenset(_WORD_NUMBERS)
+_AGE = re.compile(r"(?<![\d£$])(\d{1,2})(?!\d)\s*(?:yo|y/o|yrs?|years?|year-old|yr)?(?![\d%:])", re.I)
+
+
+_SCHOOL_YEAR = re.compile(r"\b(?:year|yr|y)\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen)\b",
+                          re.I)
+
+
+def school_year_age(text: str) -> int | None:
+    """England's school years: Year 1 children are 5 to 6, Year 10 are 14 to 15 (the younger age is used)."""
+    if re.search(r"\breception\b", text, re.I):
+        return 4
+    found = _SCHOOL_YEAR.search(text)
+    if not found:
+        return None
+    value = found.group(1).lower()
+    year = int(value) if value.isdigit() else _WORD_NUMBERS[value]
+    return year + 4 if 1 <= year <= 13 else None
+
+
+_INFANT = re.compile(r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*"
+                     r"(?:and a half\s*)?(days?|weeks?|wks?|months?|mths?|mnths?)\b", re.I)
+
+
+def infant_age(text: str) -> int | None:
+    """Babies' ages are said in days, weeks or months ("3 weeks", "18 months", "10 week old")."""
+    found = _INFANT.search(text)
+    if not found:
+        return None
+    amount, unit = found.group(1).lower(), found.group(2).lower()
+    number = 1 if amount == "a" else int(amount) if amount.isdigit() else _WORD_NUMBERS[amount]
+    return number // 12 if unit.startswith("m") else 0
+
+
+def parse_age(text: str) -> int | None:
+    """An age typed as a number, a word ("fourteen") or a school year ("year 10"); a stated age wins."""
+    infant = infant_age(text)
+    if infant is not None:
+        return infant
+    school = school_year_age(text)
+    rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
+    for token in normalise(rest):
+        if token in _WORD_NUMBERS:
+            return _WORD_NUMBERS[token]
+    found = _AGE.search(rest)
+    return int(found.group(1)) if found else school
+
+
+SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of)\s*10\b", re.I)
+_SPAN = re.compile(r"\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
+                   r"\s*(?:and a half\s*)?(days?|weeks?|wks?|months?|mths?|years?|yrs?)\b", re.I)
+_SINCE_LONG = re.compile(r"\bsince\b.*\b(born|birth|baby|little|small|toddler|nursery|reception|primary|infants|"
+                         r"year \d|started school|forever|always)\b", re.I)
+
+
+def read_duration(text: str) -> str | None:
+    """How long, from a span in words ("2 yrs", "six weeks", "18 months", "since reception")."""
+    found = _SPAN.search(text)
+    if found:
+        amount, unit = found.group(1).lower(), found.group(2).lower()
+        number = {"a": 1, "an": 1, "couple of": 2, "few": 3}.get(amount) or (
+            int(amount) if amount.isdigit() else _WORD_NUMBERS[amount])
+        if unit.startswith(("d", "w")):
+            return "weeks" if number < 13 else "months"
+        if unit.startswith("m"):
+            return "months" if number < 6 else "long"
+        return "long"
+    if _SINCE_LONG.search(text):
+        return "long"
+    return None
