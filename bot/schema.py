@@ -473,6 +473,9 @@ class PlacesFile(Strict):
     elsewhere_postcodes: list[str] = Field(default_factory=list)
     # At the area question, words that decline to say ("rather not say"): national options.
     not_saying: list[str] = Field(default_factory=list)
+    # Place names that are also people's names or words ("Stanley", "Walton"): in a longer
+    # message they say where someone lives only with words that say so ("we live in Stanley").
+    also_names: list[str] = Field(default_factory=list)
 
 
 class MessagesFile(Strict):

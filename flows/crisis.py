@@ -12,7 +12,7 @@ from flows.context import Ctx, Turn
 from flows.slots import matched_topics
 
 AREA_MARK = "area"
-NO_AREA = "none"  # area not asked yet: list every area's line, named
+NO_AREA = "none"  # area not asked yet: national lines only
 OTHER_AREA = "other"  # lives elsewhere: national lines only
 ADULT_FROM = 19  # from this age (typed), lines only for children are left out of urgent help
 OWN = "parent-own"  # the key of the reply to a parent whose own crisis it is
@@ -83,9 +83,9 @@ def _children_only_contacts(ctx: Ctx) -> frozenset[str]:
 
 
 def _area_lines(ctx: Ctx, state: State, area: str) -> list[str]:
+    # Not before the area is known: one area's children's line shown to a family from the
+    # other area misleads them (the national lines and 999 cover everyone).
     chosen = [ctx.kb.areas[area]] if area in ctx.kb.areas else []
-    if area == NO_AREA:
-        chosen = list(ctx.kb.areas.values())
     return [
         "• " + ctx.say("crisis_area_line", state, area=a.info.name, line=contact_line(ctx, state, ctx.kb.contacts[c]))
         for a in chosen

@@ -18,7 +18,8 @@ from flows.context import Ctx, Turn
 SKIPPABLE = {"role": "other", "duration": "unsaid"}
 SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
 TELLING_WORDS = 6  # a message this long that answers nothing asked is telling more about the need
-PLAIN_ANSWER_MAX_WORDS = 12  # longer than this, a message is read as a message, whatever it answers
+PLAIN_ANSWER_MAX_WORDS = 12
+SCHOOL_TOPIC = "school"  # longer than this, a message is read as a message, whatever it answers
 
 JOURNEYS = {
     "young_person": young_person.QUESTIONS,
@@ -126,7 +127,9 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         filled = turn.state  # told already in these words (taken on arrival): answered, not asked again
     state = filled or turn.state
     progressed = filled is not None
-    answer_only = filled is not None and len(text.split()) <= SHORT_ANSWER_WORDS  # "year 10" is an age, not school
+    # "year 10", "15, doing her gcses this year": an age, not a need (school) as well.
+    answer_only = filled is not None and (len(text.split()) <= SHORT_ANSWER_WORDS
+                                          or (slot is not None and slot.name == "age_band" and _only_school_stage(ctx, text)))
     told = take_need(ctx, state, text, heard, answer_only, answered)
     harvested = told_more.harvest(ctx, told, text)  # a message may answer questions not yet asked
     progressed, state = progressed or harvested != state, harvested
@@ -207,9 +210,20 @@ def is_plain_answer(ctx: Ctx, state: State, text: str, heard: Understanding) -> 
         return False
     if len(text.split()) <= SHORT_ANSWER_WORDS or slots.whole_answer(ctx, slot, text):
         return True
-    rest = " ".join(w for w in normalise(text)
-                    if w not in ctx.filler and not w.isdigit() and w not in said.NUMBER_WORDS)
+    rest = _rest(ctx, text)
     return not rest or ctx.understander.read(rest, state.audience).crisis == "no"
+
+
+def _only_school_stage(ctx: Ctx, text: str) -> bool:
+    """Beside an age, nothing but the school stage ("doing gcses", "started year 7"): people give
+    ages that way, so it is not a worry about school."""
+    named = set(ctx.understander.read(_rest(ctx, text)).topic_scores)
+    return named <= {SCHOOL_TOPIC}
+
+
+def _rest(ctx: Ctx, text: str) -> str:
+    """The words of an answer once its filler and numbers are taken out."""
+    return " ".join(w for w in normalise(text) if w not in ctx.filler and not w.isdigit() and w not in said.NUMBER_WORDS)
 
 
 def _area_name(ctx: Ctx, area: str) -> str:

@@ -54,7 +54,9 @@ def parse_age(text: str) -> int | None:
     """An age typed as a number, a word ("fourteen") or a school year ("year 10"); a stated age wins."""
     infant = infant_age(text)
     if infant is not None:
-        return infant
+        # "been with us 2 months, shes 13": an age said besides the months is the age.
+        other = parse_age(_INFANT.sub(" ", text))
+        return other if other is not None and other > infant else infant
     school = school_year_age(text)
     rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
     for token in normalise(rest):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.dialogue import State
+from bot.textmatch import normalise
 from flows import places, said, slots
 from flows.context import Ctx
 
@@ -40,7 +41,7 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
         if age is not None:
             state = slots.with_age(ctx, state, age)
     if state.area is None:
-        found = places.named(ctx, text)
+        found = places.named(ctx, _without_names(ctx, text))
         if len(found.areas) == 1 and found.areas[0] != places.ELSEWHERE and not found.shared:
             state = state.but(area=found.areas[0])
     if state.duration is None:
@@ -64,3 +65,12 @@ def stated_age(text: str) -> int | None:
         return int(school.group(1)) + 4
     return None
 
+
+def _without_names(ctx: Ctx, text: str) -> str:
+    """The text less place names that are also people's names, unless words say where they live."""
+    if not ctx.kb.places or places.named(ctx, text).living:
+        return text
+    plain = f" {' '.join(normalise(text))} "
+    for name in ctx.kb.places.also_names:
+        plain = plain.replace(f" {' '.join(normalise(name))} ", " ")
+    return plain
