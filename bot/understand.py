@@ -477,8 +477,10 @@ def _overlaps_any(hit: Match, spans: list[Match]) -> bool:
 
 
 def _inside_any_of(inner: list[Match], span: Match) -> bool:
-    """Any of `inner` within `span` ("dad has never hit us": a negation between the words)."""
-    return any(span.start <= m.start and m.end <= span.end for m in inner)
+    """Any of `inner` in the words between a phrase's own ("dad has never hit us" for "dad hit
+    us"); never the phrase's own words ("hasnt come home" holds "hasnt" itself)."""
+    gapped = span.end - span.start > span.size
+    return gapped and any(span.start < m.start and m.end < span.end for m in inner)
 
 
 def _inside_any(hit: Match, spans: list[Match]) -> bool:

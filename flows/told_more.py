@@ -22,7 +22,8 @@ _STATED_AGE = re.compile(
     r"\b(\d{1,2})\s*(?:yo|y/o|yrs? old|years? old|year-old|yr-old|yr old)\b"
     r"|\b(?:aged|age)\s*(\d{1,2})\b"
     r"|\b(\d{1,2})\s*(?:m|f)\b(?!\s*(?:months?|min))"
-    r"|\b(?:lad|boy|girl|lass|son|daughter|child|pupil|student|kid|yp|cyp|teen)\W{1,3}(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/|:))"
+    r"|\b(?:lad|boy|girl|lass|son|daughter|child|pupil|student|kid|yp|cyp|teen)(?:\W{1,3}|\s+(?:is|whos|who is|aged)\s+)"
+    r"(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/|:))"
     r"|\b(?:hes|shes|he is|she is|he's|she's|theyre|they are|they're|im|i am|i'm)\s+(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/))",
     re.I)
 _BABY_AGE = re.compile(r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*"

@@ -1358,3 +1358,17 @@ def test_fresh_batch(understander, text, audience, want, topics):
         assert got.topics[0] not in [t[1:] for t in topics], (text, got.topics)
     elif topics:
         assert got.topics[0] in topics, (text, got.topics)
+
+
+@pytest.mark.parametrize("text, situation", [
+    ("my daughter is 13 and she hasnt come home", "missing"),  # the phrase's own "hasnt" is no negation
+    ("my step dad goes mental at my mum and grabbed her neck last night", "abuse-at-home"),
+    ("my boyfriend checks my phone and wont let me see my friends", "abuse-at-home"),
+    ("hes drunk and smashing the house up, ive locked me and the kids in the bathroom", "abuse-at-home"),
+    ("my dad has never hit us", None),
+    ("my dad always beats me at fifa", None),
+    ("they keep pushing me in the corridor at school", None),
+])
+def test_situations_told_in_any_words(understander, text, situation):
+    found = understander.read(text, "young_person").circumstances
+    assert (situation in found) if situation else not found
