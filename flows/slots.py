@@ -184,8 +184,24 @@ def _said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
                    if state.audience is None or state.audience in c.audiences]
     else:
         return None
-    found = [(len(p), value) for value, phrases in options for p in _plain_phrases(phrases) if f" {p} " in words]
+    found = [(len(p), value) for value, phrases in options for p in _plain_phrases(phrases)
+             if f" {p} " in words and _own_role(slot, value, p, words)]
     return max(found)[1] if found else None
+
+
+_SELF_ROLE = ("im a", "im an", "i am a", "i am an", "im the", "i am the", "as a", "as an", "as the",
+              "work as a", "work as an", "im", "i am")
+_SHORT_ROLE_ANSWER = 3  # "school nurse", "im a gp": a role said on its own is the speaker's
+
+
+def _own_role(slot: Slot, value: str, phrase: str, words: str) -> bool:
+    """In a longer message a job is the speaker's only when said of themselves: "the police are on
+    their way" or "her teacher thinks" come from a parent, "im a teacher at..." from a professional."""
+    if slot.name != "audience" or value != "professional" or len(words.split()) <= _SHORT_ROLE_ANSWER:
+        return True
+    if phrase.startswith(("i ", "im ", "work with", "professional", "a professional")):
+        return True
+    return any(f" {prefix} {phrase} " in words for prefix in _SELF_ROLE) or words.startswith(f" {phrase} ")
 
 
 def whole_answer(ctx: Ctx, slot: Slot, text: str) -> bool:
