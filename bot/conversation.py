@@ -40,6 +40,7 @@ class Conversation:
         self._urgent_words = frozenset(_plain(w) for w in kb.thrive.urgent_words)
         self._safe_words = frozenset(_plain(w) for w in kb.thrive.safe_words)
         self._answers = {k: frozenset(_plain(w) for w in v) for k, v in kb.thrive.answers.items()}
+        self._followups = tuple((tuple(_plain(p) for p in f.phrases), f.message) for f in kb.thrive.followups)
         # Rendered now so that the last-resort answer cannot itself fail later.
         self._fallback = {a: kb.say("error_fallback", a) for a in (None, *AUDIENCES)}
 
@@ -105,6 +106,15 @@ class Conversation:
         said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
+        followup = self._followup(text) if state.step not in ("crisis", "crisis_check") else None
+        if followup and heard.lexicon_crisis == "no":
+            # "what happens at 18?", "can you ring them for me?": answered (the safe-tonight answer
+            # gives 999), then the conversation goes on where it was. The reader alone does not
+            # turn such a question into the safety question.
+            turn.add(ctx.say(followup, state))
+            if state.step in ("results", "anything_else") or not heard.matched:
+                return journey.ask_again(ctx, turn)
+            heard, warrants_question = replace(heard, crisis="no"), False
         asked_already = state.crisis_shown and heard.lexicon_crisis == "no"  # urgent help is on screen: no loop
         if (heard.crisis == "ask" or warrants_question) and not asked_already:
             exact = self._typed_button(state, text, exact=True)
@@ -150,6 +160,11 @@ class Conversation:
                 return services.show_found(ctx, turn, found)
             turn.state = state = state.but(step="topics")  # they told us a need, not a name
         return journey.on_text(ctx, turn, text, heard)
+
+    def _followup(self, text: str) -> str | None:
+        """The answer key of a question asked besides the need ("can you tell my teacher?")."""
+        words = f" {_plain(text)} "
+        return next((key for phrases, key in self._followups if any(f" {p} " in words for p in phrases)), None)
 
     def _yes_or_no(self, text: str) -> str | None:
         """"yes" or "no" when a short message opens with one ("no she doesnt hurt us"), else None."""

@@ -225,6 +225,9 @@ def _assemble(thrive, topics_file, crisis, messages, national, areas, problems) 
 
 def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
     _check_thrive_and_topics(kb, problems)
+    for followup in kb.thrive.followups:
+        if followup.message not in kb.messages:
+            problems.append(f"thrive.yaml: followup '{followup.id}': message '{followup.message}' is not in messages.yaml")
     for service_id, service in kb.services.items():
         where = f"{kb.service_file[service_id]}: service '{service_id}'"
         for topic in service.topics:

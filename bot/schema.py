@@ -289,6 +289,13 @@ class OwnNeed(Strict):
     perinatal_topic: str = "perinatal"
 
 
+class Followup(Strict):
+    """A question people ask besides their need ("what happens at 18?"), answered in words."""
+    id: str = Field(pattern=_ID)
+    phrases: list[str] = Field(min_length=1)  # any of these in the message asks it
+    message: str  # the key of the answer in messages.yaml
+
+
 class ThriveFile(Strict):
     groupings: list[GroupingInfo] = Field(min_length=5, max_length=5)
     severity: list[Choice] = Field(min_length=2)
@@ -315,6 +322,8 @@ class ThriveFile(Strict):
     # After the results, a message opening or ending with these adds to the same need
     # ("also his dad moved out", "...if thats relevant"): the results are shown again with it.
     adding_words: list[str] = Field(default_factory=list)
+    # Questions asked besides the need, at any step: answered, then the journey goes on.
+    followups: list[Followup] = Field(default_factory=list)
 
 
 class TopicGroup(Strict):
