@@ -130,7 +130,7 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     # "year 10", "15, doing her gcses this year": an age, not a need (school) as well.
     answer_only = filled is not None and (len(text.split()) <= SHORT_ANSWER_WORDS
                                           or (slot is not None and slot.name == "age_band" and _only_school_stage(ctx, text)))
-    told = take_need(ctx, state, text, heard, answer_only, answered)
+    told = take_need(ctx, state, text, heard, answer_only, answered, before=turn.state.topics)
     harvested = told_more.harvest(ctx, told, text)  # a message may answer questions not yet asked
     progressed, state = progressed or harvested != state, harvested
     if heard.circumstances:
@@ -145,14 +145,14 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
 
 
 def take_need(ctx: Ctx, state: State, text: str, heard: Understanding,
-              answer_only: bool = False, answered: bool = False) -> State:
+              answer_only: bool = False, answered: bool = False, before: tuple[str, ...] | None = None) -> State:
     """The state with the need these words tell, and whose it is.
 
     People say what is wrong before they are asked, and tell more after: "its about me
     though" at the age question, then what happened at the birth at "how long?". The newest
     words lead; a need named earlier stays beside them.
     """
-    before = state.topics
+    before = state.topics if before is None else before  # the need as it was before these words
     if not state.topics and heard.matched and not answer_only:
         state = state.but(topics=slots.matched_topics(heard))
     elif state.topics and heard.matched and not answered and len(text.split()) >= TELLING_WORDS:

@@ -50,6 +50,10 @@ def infant_age(text: str) -> int | None:
     return number // 12 if unit.startswith("m") else 0
 
 
+_COUNT = re.compile(r"\b(?:my|our|ive got|i have|we have|weve got|got)\s+(?:\d|two|three|four|five)\b"
+                    r"(?!\s*(?:yo|y/o|yrs?|years?|year-old|month|week|and a half))", re.I)
+
+
 def parse_age(text: str) -> int | None:
     """An age typed as a number, a word ("fourteen") or a school year ("year 10"); a stated age wins."""
     infant = infant_age(text)
@@ -57,6 +61,7 @@ def parse_age(text: str) -> int | None:
         # "been with us 2 months, shes 13": an age said besides the months is the age.
         other = parse_age(_INFANT.sub(" ", text))
         return other if other is not None and other > infant else infant
+    text = _COUNT.sub(" ", text)  # "my 2 are 4 and 9", "ive got two": how many children, not an age
     school = school_year_age(text)
     rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
     for token in normalise(rest):
