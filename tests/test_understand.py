@@ -1372,3 +1372,15 @@ def test_fresh_batch(understander, text, audience, want, topics):
 def test_situations_told_in_any_words(understander, text, situation):
     found = understander.read(text, "young_person").circumstances
     assert (situation in found) if situation else not found
+
+
+@pytest.mark.parametrize("text, situation, verdict_not", [
+    # Looking back on a childhood, with the person gone: trauma, not danger now.
+    ("grew up with my dad beating my mum, hes gone now but i get flashbacks", None, "yes"),
+    # "still" keeps it in the present even after a past marker.
+    ("he left but my dad still hits me when i visit", "abuse-at-home", None),
+])
+def test_abuse_in_the_past_and_still_going_on(understander, text, situation, verdict_not):
+    heard = understander.read(text, "young_person")
+    assert (situation in heard.circumstances) if situation else not heard.circumstances
+    assert verdict_not is None or heard.crisis != verdict_not
