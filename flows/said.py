@@ -64,8 +64,12 @@ def parse_age(text: str) -> int | None:
     text = _COUNT.sub(" ", text)  # "my 2 are 4 and 9", "ive got two": how many children, not an age
     school = school_year_age(text)
     rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
-    for token in normalise(rest):
+    tokens = normalise(rest)
+    for i, token in enumerate(tokens):
         if token in _WORD_NUMBERS:
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if token == "twenty" and after in _WORD_NUMBERS and _WORD_NUMBERS[after] < 10:
+                return 20 + _WORD_NUMBERS[after]  # "twenty two"
             return _WORD_NUMBERS[token]
     found = _AGE.search(rest)
     return int(found.group(1)) if found else school
