@@ -106,7 +106,12 @@ class Conversation:
         said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
-        followup = self._followup(text) if state.step not in ("crisis", "crisis_check") else None
+        followup = self._followup(text) if state.step != "crisis_check" else None
+        if followup and state.step == "crisis":
+            # "should i take her to a&e?" right after urgent help: answered, and urgent help stays
+            # where it is (its buttons), never the next routine question.
+            turn.add(ctx.say(followup, state), crisis.crisis_buttons(ctx, state))
+            return turn.done()
         if followup and heard.lexicon_crisis == "no":
             # "what happens at 18?", "can you ring them for me?": answered (the safe-tonight answer
             # gives 999), then the conversation goes on where it was. The reader alone does not
