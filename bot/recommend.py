@@ -83,14 +83,13 @@ class Recommender:
                           for s in chosen)
         first_need_unmet = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
         if first_need_unmet and person.audience == "young_person" and grouping != RISK:
-            chosen = self._with_national_line(chosen, pool, topics, grouping, person)
+            chosen = self._with_national_line(chosen, pool, topics, grouping, person, local_ids)
         return Recommendation(chosen, gap, self._gap_reason(topics, person) if gap else None)
 
     def _with_national_line(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
-                            grouping: str, person: Person) -> tuple[Service, ...]:
+                            grouping: str, person: Person, local: frozenset[str]) -> tuple[Service, ...]:
         """Nothing local made for a young person's need (being trans, a grief): one national line
         they can use tonight without anyone's say-so (Kooth, Childline) is among the doors."""
-        local = self._local_ids.get(person.area, frozenset())
         if any(_direct(s) and s.id not in local for s in chosen):
             return chosen
         national = [s for s in self._best(pool, topics, _neighbours(grouping) + (grouping,), person, limit=len(pool))

@@ -131,7 +131,9 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     answer_only = filled is not None and (len(text.split()) <= SHORT_ANSWER_WORDS
                                           or (slot is not None and slot.name == "age_band" and _only_school_stage(ctx, text)))
     told = take_need(ctx, state, text, heard, answer_only, answered, before=turn.state.topics)
-    harvested = told_more.harvest(ctx, told, text)  # a message may answer questions not yet asked
+    # Told in passing: the conversation took it on arrival once who they are was known; when these
+    # very words say who they are ("im a mum, my 15 year old..."), it is taken here.
+    harvested = told_more.harvest(ctx, told, text) if turn.state.audience is None else told
     progressed, state = progressed or harvested != state, harvested
     if heard.circumstances:
         state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + heard.circumstances)))

@@ -5,7 +5,7 @@ from bot import hours
 from bot.dialogue import Button, Outcome, State
 from bot.recommend import ADULT_AGE, Person
 from bot.textmatch import normalise
-from flows import cards, parent, professional, young_person
+from flows import cards, parent, professional, slots, young_person
 from flows.context import Ctx, Turn
 
 _GROUPING_RULES = {
@@ -158,7 +158,6 @@ def something_else(ctx: Ctx, turn: Turn) -> State:
 
 def adds_to_need(ctx: Ctx, text: str) -> bool:
     """Words that add to what was said ("also...", "...if thats relevant"), not a new question."""
-    words = normalise(text)
-    joined = f" {' '.join(words)} "
-    adding = [" ".join(normalise(p)) for p in ctx.kb.thrive.adding_words]
-    return any(joined.startswith(f" {p} ") or joined.endswith(f" {p} ") for p in adding)
+    joined = f" {' '.join(normalise(text))} "
+    return any(joined.startswith(f" {p} ") or joined.endswith(f" {p} ")
+               for p in slots.plain_phrases(tuple(ctx.kb.thrive.adding_words)))

@@ -36,8 +36,17 @@ def school_year_age(text: str) -> int | None:
     return year + 4 if 1 <= year <= 13 else None
 
 
-_INFANT = re.compile(r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*"
-                     r"(?:and a half\s*)?(days?|weeks?|wks?|months?|mths?|mnths?)\b", re.I)
+# How many, and of what, as people say spans and babies' ages ("a couple of weeks", "18 mths").
+AMOUNT = r"\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few"
+BABY_UNITS = r"days?|weeks?|wks?|months?|mths?|mnths?"
+UNITS = BABY_UNITS + r"|years?|yrs?"
+_INFANT = re.compile(rf"\b({AMOUNT})\s*(?:and a half\s*)?({BABY_UNITS})\b", re.I)
+
+
+def amount(word: str) -> int:
+    """The number an AMOUNT word means ("a" 1, "couple of" 2, "few" 3, "six" 6, "18" 18)."""
+    word = word.lower()
+    return {"a": 1, "an": 1, "couple of": 2, "few": 3}.get(word) or (int(word) if word.isdigit() else _WORD_NUMBERS[word])
 
 
 def infant_age(text: str) -> int | None:
@@ -45,8 +54,7 @@ def infant_age(text: str) -> int | None:
     found = _INFANT.search(text)
     if not found:
         return None
-    amount, unit = found.group(1).lower(), found.group(2).lower()
-    number = 1 if amount == "a" else int(amount) if amount.isdigit() else _WORD_NUMBERS[amount]
+    number, unit = amount(found.group(1)), found.group(2).lower()
     return number // 12 if unit.startswith("m") else 0
 
 
@@ -76,8 +84,7 @@ def parse_age(text: str) -> int | None:
 
 
 SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of)\s*10\b", re.I)
-_SPAN = re.compile(r"\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
-                   r"\s*(?:and a half\s*)?(days?|weeks?|wks?|months?|mths?|years?|yrs?)\b", re.I)
+_SPAN = re.compile(rf"\b({AMOUNT})\s*(?:and a half\s*)?({UNITS})\b", re.I)
 _SINCE_LONG = re.compile(r"\bsince\b.*\b(born|birth|baby|little|small|toddler|nursery|reception|primary|infants|"
                          r"year \d|started school|forever|always)\b", re.I)
 
@@ -86,9 +93,7 @@ def read_duration(text: str) -> str | None:
     """How long, from a span in words ("2 yrs", "six weeks", "18 months", "since reception")."""
     found = _SPAN.search(text)
     if found:
-        amount, unit = found.group(1).lower(), found.group(2).lower()
-        number = {"a": 1, "an": 1, "couple of": 2, "few": 3}.get(amount) or (
-            int(amount) if amount.isdigit() else _WORD_NUMBERS[amount])
+        number, unit = amount(found.group(1)), found.group(2).lower()
         if unit.startswith(("d", "w")):
             return "weeks" if number < 13 else "months"
         if unit.startswith("m"):

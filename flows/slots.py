@@ -184,7 +184,7 @@ def _said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
                    if state.audience is None or state.audience in c.audiences]
     else:
         return None
-    found = [(len(p), value) for value, phrases in options for p in _plain_phrases(phrases)
+    found = [(len(p), value) for value, phrases in options for p in plain_phrases(phrases)
              if f" {p} " in words and _own_role(slot, value, p, words)]
     return max(found)[1] if found else None
 
@@ -212,22 +212,22 @@ def whole_answer(ctx: Ctx, slot: Slot, text: str) -> bool:
 def _says_whole(text: str, phrases: list[str]) -> bool:
     """The whole message is one of the phrases (punctuation and "sorry", "tbh" aside)."""
     words = [w for w in normalise(text) if w not in ("sorry", "tbh", "thanks", "please", "where", "that", "it")]
-    return " ".join(words) in _plain_phrases(tuple(phrases))
+    return " ".join(words) in plain_phrases(tuple(phrases))
 
 
-def _says_any(text: str, phrases: list[str]) -> bool:
+def says_any(text: str, phrases: list[str]) -> bool:
     words = f" {' '.join(normalise(text))} "
-    return any(f" {p} " in words for p in _plain_phrases(tuple(phrases)))
+    return any(f" {p} " in words for p in plain_phrases(tuple(phrases)))
 
 
 @lru_cache(maxsize=64)
-def _plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+def plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(" ".join(normalise(p)) for p in phrases)
 
 
 def _read_age(ctx: Ctx, state: State, text: str) -> State | None:
     age = parse_age(text)
-    if age is None and _says_any(text, ctx.kb.thrive.infant_words):
+    if age is None and says_any(text, ctx.kb.thrive.infant_words):
         age = 0  # "newborn", "im pregnant": a baby, or one on the way
     return None if age is None else with_age(ctx, state, age)
 

@@ -26,13 +26,11 @@ _STATED_AGE = re.compile(
     r"(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/|:))"
     r"|\b(?:hes|shes|he is|she is|he's|she's|theyre|they are|they're|im|i am|i'm)\s+(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/))",
     re.I)
-_BABY_AGE = re.compile(r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*"
-                       r"(?:weeks?|wks?|months?|mths?|days?)[\s-]*old\b", re.I)
+_BABY_AGE = re.compile(rf"\b(?:{said.AMOUNT})\s*(?:{said.BABY_UNITS})[\s-]*old\b", re.I)
 _SCHOOL = re.compile(r"\b(?:y|yr|year)\s?(\d{1,2})\b(?!\s*(?:teacher|tutor|lead|head|team|class))", re.I)
-_SPAN = re.compile(r"\b(?:for|past|last|over|about|around|nearly|almost|since)\s+(?:the\s+)?(?:past\s+|last\s+)?"
-                   r"((?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
-                   r"\s*(?:and a half\s*)?(?:days?|weeks?|wks?|months?|mths?|years?|yrs?))\b"
-                   r"|\b((?:\d{1,2}|a|an|one|two|three|four|five|six|couple of|few)\s*(?:weeks?|months?|years?))\s+ago\b", re.I)
+_SPAN = re.compile(rf"\b(?:for|past|last|over|about|around|nearly|almost|since)\s+(?:the\s+)?(?:past\s+|last\s+)?"
+                   rf"(?:{said.AMOUNT})\s*(?:and a half\s*)?(?:{said.UNITS})\b"
+                   rf"|\b(?:{said.AMOUNT})\s*(?:{said.UNITS})\s+ago\b", re.I)
 
 
 def harvest(ctx: Ctx, state: State, text: str) -> State:
@@ -42,7 +40,14 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
         if age is not None:
             state = slots.with_age(ctx, state, age)
     if state.area is None:
-        found = places.named(ctx, _without_names(ctx, text))
+        found = places.named(ctx, text)
+        plain = f" {' '.join(normalise(text))} "
+        names = slots.plain_phrases(tuple(ctx.kb.places.also_names)) if ctx.kb.places else ()
+        if not found.living and any(f" {n} " in plain for n in names):
+            # "my son stanley is 8": a place that is also a name says nothing without living words.
+            for name in names:
+                plain = plain.replace(f" {name} ", " ")
+            found = places.named(ctx, plain)
         if len(found.areas) == 1 and found.areas[0] != places.ELSEWHERE and not found.shared:
             state = state.but(area=found.areas[0])
     if state.duration is None:
@@ -66,12 +71,3 @@ def stated_age(text: str) -> int | None:
         return int(school.group(1)) + 4
     return None
 
-
-def _without_names(ctx: Ctx, text: str) -> str:
-    """The text less place names that are also people's names, unless words say where they live."""
-    if not ctx.kb.places or places.named(ctx, text).living:
-        return text
-    plain = f" {' '.join(normalise(text))} "
-    for name in ctx.kb.places.also_names:
-        plain = plain.replace(f" {' '.join(normalise(name))} ", " ")
-    return plain

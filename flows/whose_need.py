@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bot.dialogue import State
 from bot.textmatch import normalise
+from flows import slots
 from flows.context import Ctx
 
 REACH = 4  # a feelings word this many words or fewer after "i"/"im" is said of oneself
@@ -35,8 +36,7 @@ def speaks_of_self(ctx: Ctx, text: str) -> bool:
 
 def says_its_mine(ctx: Ctx, text: str) -> bool:
     """A whole phrase that says the need is the speaker's ("its about me though", "help for me")."""
-    joined = f" {' '.join(normalise(text))} "
-    return any(f" {' '.join(normalise(p))} " in joined for p in ctx.kb.thrive.own_need.phrases)
+    return slots.says_any(text, ctx.kb.thrive.own_need.phrases)
 
 
 def settle(ctx: Ctx, state: State, text: str | None = None) -> State:
@@ -46,12 +46,12 @@ def settle(ctx: Ctx, state: State, text: str | None = None) -> State:
     own = ctx.kb.thrive.own_need
     feelings_first = state.topics[0] in own.feelings_topics
     baby = state.age is not None and state.age < own.baby_until
-    if baby and (feelings_first or "parent-mental-health" in state.topics[:1]):
+    if baby and (feelings_first or own.topic in state.topics[:1]):
         return _lead(state, own.perinatal_topic)
-    if text and says_its_mine(ctx, text) and own.topic not in state.topics[:1]:
-        # Said outright ("its about me though"): theirs, whatever the topic the words also matched.
-        return _lead(state, own.perinatal_topic if baby or own.perinatal_topic in state.topics else own.topic)
-    if text and speaks_of_self(ctx, text) and (feelings_first or _named_own(ctx, state)):
+    # Said outright ("its about me though"): theirs, whatever topic the words also matched.
+    # Feelings said of oneself ("ive been so low"): theirs when the need is one a parent can have.
+    outright = says_its_mine(ctx, text) and own.topic not in state.topics[:1] if text else False
+    if outright or (text and speaks_of_self(ctx, text) and (feelings_first or _named_own(ctx, state))):
         return _lead(state, own.perinatal_topic if baby or own.perinatal_topic in state.topics else own.topic)
     return state
 
