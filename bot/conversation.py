@@ -16,7 +16,7 @@ from bot.dialogue import Button, Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
 from bot.textmatch import normalise
-from flows import crisis, journey, places, results, services
+from flows import crisis, journey, places, result_questions, results, services
 from flows.context import Ctx, Turn
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,11 @@ class Conversation:
         self._urgent_words = frozenset(_plain(w) for w in kb.thrive.urgent_words)
         self._safe_words = frozenset(_plain(w) for w in kb.thrive.safe_words)
         self._answers = {k: frozenset(_plain(w) for w in v) for k, v in kb.thrive.answers.items()}
-        self._followups = tuple((tuple(_plain(p) for p in f.phrases), f.message) for f in kb.thrive.followups)
+        self._followups = tuple(
+            (tuple(_plain(p) for p in f.phrases),
+             (tuple(_plain(p) for p in f.near.who), tuple(_plain(p) for p in f.near.did), f.near.within) if f.near else None,
+             f.message)
+            for f in kb.thrive.followups)
         # Rendered now so that the last-resort answer cannot itself fail later.
         self._fallback = {a: kb.say("error_fallback", a) for a in (None, *AUDIENCES)}
 
@@ -95,18 +99,25 @@ class Conversation:
             turn.state = state = state.but(circumstances=state.circumstances + tuple(named))
         if heard.crisis == "yes":
             turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard), risk=0.0)
-            return crisis.show(ctx, turn)
+            return crisis.show(ctx, turn)  # every number again: crisis words always get all of them
         if _plain(text) in self._urgent_words:  # "emergency" typed at any question: the Urgent help button
             return crisis.show(ctx, turn)
         if state.step == "crisis":
-            # After urgent help, "no" or "not safe" shows it again, never the next routine
-            # question. Anything else is taken where they left off (below).
-            if self._yes_or_no(text) == "no" or "not safe" in _plain(text):
-                return crisis.show(ctx, turn)
+            # After urgent help, "no" or "not safe" keeps it, never the next routine question.
+            # Anything else is taken where they left off (below), unless the danger is not over.
+            # A bare "yes" answers nothing here (are they safe? in danger?): it is not a sign of safety.
+            if self._yes_or_no(text) is not None and not self._opens_with(text, self._safe_words) \
+                    or "not safe" in _plain(text):
+                return crisis.still(ctx, turn)
         said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
         followup = self._followup(text) if state.step != "crisis_check" else None
+        about_results = result_questions.asked(ctx, state, text, heard) if heard.lexicon_crisis == "no" else None
+        if about_results and not (followup and about_results == "other"):
+            # "how long is the wait?", "who do i ring first?": answered from the cards on screen, the
+            # need kept; never a new journey that asks "how long has this been going on?" again.
+            return result_questions.answer(ctx, turn, about_results, text)
         if followup and state.step == "crisis":
             # "should i take her to a&e?" right after urgent help: answered, and urgent help stays
             # where it is (its buttons), never the next routine question.
@@ -120,6 +131,11 @@ class Conversation:
             if state.step in ("results", "anything_else") or not heard.matched:
                 return journey.ask_again(ctx, turn)
             heard, warrants_question = replace(heard, crisis="no"), False
+        if state.step == "crisis" and (heard.crisis != "no" or named) and not self._opens_with(text, self._safe_words) \
+                and not self._answers_pending(state, text, heard):
+            # Urgent help on screen, and these words still sound like danger ("I don't know where she
+            # is", "haven't rung the police yet"): the lines that matter now, not "how long has it been?".
+            return crisis.still(ctx, turn)
         asked_already = state.crisis_shown and heard.lexicon_crisis == "no"  # urgent help is on screen: no loop
         if (heard.crisis == "ask" or warrants_question) and not asked_already:
             exact = self._typed_button(state, text, exact=True)
@@ -166,10 +182,22 @@ class Conversation:
             turn.state = state = state.but(step="topics")  # they told us a need, not a name
         return journey.on_text(ctx, turn, text, heard)
 
+    def _answers_pending(self, state: State, text: str, heard) -> bool:
+        """After urgent help: do these words answer the question that was waiting ("urgent, she goes
+        home at 3.15" at how soon, "a few months" at how long)?"""
+        pending = state.but(step=state.resume or "start", resume=None)
+        following = journey.next_slot(pending)
+        if pending.step in journey.slots.SLOTS and following is not None:
+            pending = pending.but(step=following.name)
+        slot = journey.slots.SLOTS.get(pending.step)
+        return (slot is not None and slot.name != "topics"
+                and journey.slots.read_typed(self.ctx, pending, slot, text, heard) is not None)
+
     def _followup(self, text: str) -> str | None:
         """The answer key of a question asked besides the need ("can you tell my teacher?")."""
         words = f" {_plain(text)} "
-        return next((key for phrases, key in self._followups if any(f" {p} " in words for p in phrases)), None)
+        return next((key for phrases, near, key in self._followups
+                     if any(f" {p} " in words for p in phrases) or (near and _near(words, *near))), None)
 
     def _yes_or_no(self, text: str) -> str | None:
         """"yes" or "no" when a short message opens with one ("no she doesnt hurt us"), else None."""
@@ -282,6 +310,16 @@ class Conversation:
 
 def _plain(text: str) -> str:
     return " ".join(normalise(text))
+
+
+def _near(words: str, who: tuple[str, ...], did: tuple[str, ...], within: int) -> bool:
+    """Who ("my mum") and what ("finding out") within a few words of each other, either order."""
+    tokens = words.split()
+    def starts(phrases):
+        return [(i, i + len(p.split())) for p in phrases for i in range(len(tokens))
+                if tokens[i:i + len(p.split())] == p.split()]
+    return any(0 <= d0 - w1 <= within or 0 <= w0 - d1 <= within
+               for w0, w1 in starts(who) for d0, d1 in starts(did))
 
 
 def new_journey_id() -> str:

@@ -294,6 +294,16 @@ class Followup(Strict):
     id: str = Field(pattern=_ID)
     phrases: list[str] = Field(min_length=1)  # any of these in the message asks it
     message: str  # the key of the answer in messages.yaml
+    # Or asked in two parts a few words apart: who ("my mum") and what ("finding out").
+    near: Near | None = None
+
+
+class ResultQuestion(Strict):
+    """A question about the services just suggested ("how long is the wait?"), answered from
+    their cards (flows/result_questions.py): `answer` names the part of a card that answers it."""
+    id: str = Field(pattern=_ID)
+    phrases: list[str] = Field(min_length=1)
+    answer: Literal["wait", "while_waiting", "how", "sooner"]
 
 
 class ThriveFile(Strict):
@@ -324,6 +334,7 @@ class ThriveFile(Strict):
     adding_words: list[str] = Field(default_factory=list)
     # Questions asked besides the need, at any step: answered, then the journey goes on.
     followups: list[Followup] = Field(default_factory=list)
+    result_questions: list[ResultQuestion] = Field(default_factory=list)
 
 
 class TopicGroup(Strict):

@@ -84,6 +84,8 @@ class Understanding:
     own_risk: bool = False
     evident: int = 0  # how many of the first topics the message gave evidence for (the rest are guesses)
     lexicon_crisis: Verdict = "no"  # the lexicon's own verdict, before the reader (an explainable signal)
+    denied: bool = False  # every risk word in it was denied ("not going to hurt myself"): no evidence of risk
+    negation: bool = False  # a negation anywhere ("not", "never"): the learned reader cannot read one
 
     @property
     def is_crisis(self) -> bool:
@@ -181,6 +183,9 @@ class Understander:
         # sits in many crises, so on its own it would be read as one; here it gives no evidence.
         learned = [replace(r, crisis=0.0) if b and all(w in self.says_nothing or w.isdigit() for w in b) else r
                    for r, b in zip(learned, bases)]
+        # Risk words all denied: the reader, which counts words and cannot see the "not", is not
+        # let turn "he has not talked about hurting himself" back into a crisis.
+        learned = [replace(r, crisis=0.0) if lex.denied else r for r, lex in zip(learned, lexicon)]
         return [self.combine(lex, r, len(b), is_question(t, b), a) for lex, r, b, t, a in zip(lexicon, learned, bases, texts, audiences)]
 
     def carry_risk(self, carried: float, heard: Understanding) -> tuple[float, bool]:
@@ -195,7 +200,7 @@ class Understander:
         """The two readers' verdicts, rankings and groupings mixed (bot/learn/combine.py says how)."""
         settings = self.reader.settings
         verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS,
-                                  question, lexicon.own_risk)
+                                  question, lexicon.own_risk, lexicon.negation)
         situations = self.parents_own if audience == "parent" else frozenset()
         topics, evident = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight, situations)
         if verdict == "yes":
@@ -204,7 +209,8 @@ class Understander:
             grouping = combine_grouping(lexicon.grouping_votes, learned.groupings, settings.grouping_weight)
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
-                             lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident, lexicon.crisis)
+                             lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident, lexicon.crisis,
+                             lexicon.denied, lexicon.negation)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
@@ -224,7 +230,7 @@ class Understander:
             hits[NEGATION] = _through_lists(tokens, hits)
         if hits[DID]:
             hits[SITUATION] += self._told_apart(hits)
-        verdict, boosts, standing, joking = self._verdict(hits, audience)
+        verdict, boosts, standing, joking, denied = self._verdict(hits, audience)
         topics, matched, scores = self._rank(tokens, hits, boosts, audience, standing, joking)
         votes = self._grouping_votes(tokens, hits, topics, matched, is_question(text, tokens))
         if verdict == "yes":
@@ -240,8 +246,13 @@ class Understander:
         # as a mere question; a "yes" from combos alone is treated the same way.
         own = verdict == "yes" and (not standing or any(_first_person(tokens, h) for h in standing))
         own = own or (verdict == "ask" and any(h.key[1] in self.always_ask for h in hits[AMBIGUOUS]))
+        if denied and not own and not any(_first_person(tokens, h) for h in denied):
+            # Someone else's risk denied ("he has not talked about hurting himself", "no SI"): the
+            # safety question is answered already. A person's own denial ("im not suicidal, just
+            # tired") is still asked about, kindly, once; the reader cannot make either urgent.
+            verdict = "no"
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
-                             sum(t in scores for t in topics), verdict)
+                             sum(t in scores for t in topics), verdict, bool(denied) and not own, bool(hits[NEGATION]))
 
     def _told_apart(self, hits: dict[str, list[Match]]) -> list[Match]:
         """Situations told in two parts: "my step dad goes mental at my mum", "mums boyfriend
@@ -282,20 +293,25 @@ class Understander:
                  if c.needs <= names and not any(name in present for name in c.none)
                  and _distinct(c.concepts, present)]
         if not crisis and not ambiguous and not fired:
-            return "no", boosts, standing, joking
+            return "no", boosts, standing, joking, []
         negations, past, recent, talk, soft = hits[NEGATION], hits[PAST], hits[RECENT], hits[TALK], hits[SOFT]
         yes = ask = combo_yes = False
+        other_ask = bool(ambiguous)  # an "ask" for any reason but a denial ("he has not talked about hurting himself")
+        denials: list[Match] = []
         for h in crisis:
             if _negated(h, negations, NEGATION_WINDOW):
                 ask = True
+                denials.append(h)
             elif soft and _near_any(h, soft, SOFT_WINDOW):
+                other_ask = True
                 ask = True  # maybe a joke or gamer slang: ask, never assume
                 joking.append(h)
                 continue  # its topic comes from the rest of the message
             elif ambiguous and _inside_longer(h, ambiguous):
-                ask = True  # "killed himself" inside "my uncle killed himself": a loss, so ask
+                ask = other_ask = True  # "killed himself" inside "my uncle killed himself": a loss, so ask
             elif past and _in_past(h, past, recent):
                 ask = ask or not hits[RECOVERY]
+                other_ask = other_ask or not hits[RECOVERY]
             elif talk and _talked_about(h, talk, recent):
                 pass  # general talk about risk: training, awareness, "how do I talk to her about"
             else:
@@ -309,10 +325,12 @@ class Understander:
             timed = recent + [m for name in combo.concepts if name in TIME_CONCEPTS for m in present[name]]
             if all(_negated(m, negations, NEGATION_WINDOW) for m in first):
                 ask = True
+                denials += first
             elif combo.verdict == "ask" or (soft and all(_near_any(m, soft, SOFT_WINDOW) for m in first)):
-                ask = True
+                ask = other_ask = True
             elif past and all(_in_past(m, past, timed) for m in first):
                 ask = ask or not hits[RECOVERY]
+                other_ask = other_ask or not hits[RECOVERY]
             elif talk and all(_talked_about(m, talk, timed) for m in first):
                 pass
             else:
@@ -324,11 +342,14 @@ class Understander:
             # a plan, a method or an injury still means "yes".
             wishes = present.get(DEATH_WISH, ())
             if all(_overlaps_any(h, wishes) for h in standing):
-                yes, ask = False, True
+                yes, ask, other_ask = False, True, True
         for h in ambiguous:
             ask = True
             boosts[h.key[1]] += AMBIGUOUS_TOPIC_WEIGHT
-        return ("yes" if yes else "ask" if ask else "no"), boosts, standing, joking
+        # Every risk word denied, and nothing else to ask about: "he has not talked about hurting
+        # himself", "I'm not going to hurt myself or anyone". They have answered the safety question.
+        denied = denials if ask and not yes and not other_ask else []
+        return ("yes" if yes else "ask" if ask else "no"), boosts, standing, joking, denied
 
     # --- topics -----------------------------------------------------------------
 

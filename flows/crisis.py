@@ -117,6 +117,27 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
     return turn.done()
 
 
+def still(ctx: Ctx, turn: Turn) -> Outcome:
+    """Urgent help is on screen and the words say the danger is not over ("i cant ring 999 he'll
+    hear me", "I don't know where she is", "haven't rung the police yet, thought I'd wait").
+
+    The few lines that matter now, fitted to the situation, never the whole reply again word for
+    word and never the next routine question. Its numbers are just above.
+    """
+    state = turn.state
+    own = state.audience == "parent" and bool(state.topics) and ctx.kb.topics[state.topics[0]].parents_own
+    situation = next((ctx.kb.circumstances[c] for c in state.circumstances
+                      if c in ctx.kb.circumstances and ctx.kb.circumstances[c].crisis_outro), None)
+    if situation is not None:  # missing, abuse at home: its own words say what to do now
+        first = situation.crisis_outro
+    else:
+        first = "crisis_emergency_self" if own else "crisis_still"
+    lines = [ctx.say(first, state), ctx.say("crisis_still_outro", state)]
+    turn.state = state.but(step="crisis", crisis_shown=True, safe_now=False)
+    turn.add("\n\n".join(lines), crisis_buttons(ctx, turn.state))
+    return turn.done()
+
+
 def ask(ctx: Ctx, turn: Turn, heard: Understanding, question: str = "crisis_check") -> Outcome:
     """The words might mean risk: ask one direct, kind question instead of guessing."""
     state = turn.state

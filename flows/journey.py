@@ -7,7 +7,7 @@ hands over to `results`.
 from __future__ import annotations
 
 from bot.dialogue import Button, Outcome, State
-from bot.understand import Understanding
+from bot.understand import Understanding, is_question
 from bot.textmatch import normalise
 from flows import crisis, parent, places, professional, results, said, slots, told_more, whose_need, young_person
 from flows.context import Ctx, Turn
@@ -19,6 +19,8 @@ SKIPPABLE = {"role": "other", "duration": "unsaid"}
 SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
 TELLING_WORDS = 6  # a message this long that answers nothing asked is telling more about the need
 PLAIN_ANSWER_MAX_WORDS = 12
+JUDGED = {"severity": "severity", "urgency": "urgency"}  # questions judged from the words when not answered
+RISK = "getting-risk-support"
 SCHOOL_TOPIC = "school"  # longer than this, a message is read as a message, whatever it answers
 
 JOURNEYS = {
@@ -125,6 +127,11 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         filled = _answers_another(ctx, turn.state, slot, text, heard)  # "a lot" typed at "how long?": kept
     if filled is None and slot is not None and _known(turn.state, slot):
         filled = turn.state  # told already in these words (taken on arrival): answered, not asked again
+    if filled is None and slot is not None and slot.name in JUDGED and _tells_more(text):
+        # "im always tired and keep getting detentions", "who deals with this, school or NHS?" at
+        # "how much?": more told, or a question, never an answer we can place. Asking again and
+        # again loses them; how much it weighs is judged from their words, and the results answer.
+        filled = _judged(ctx, turn.state, slot, heard)
     state = filled or turn.state
     progressed = filled is not None
     # "year 10", "15, doing her gcses this year": an age, not a need (school) as well.
@@ -187,6 +194,20 @@ def keep_answers(ctx: Ctx, state: State, text: str, heard: Understanding) -> Sta
         return state
     return (slots.read_typed(ctx, state, pending, text, heard)
             or _answers_another(ctx, state, pending, text, heard) or state)
+
+
+def _tells_more(text: str) -> bool:
+    return len(text.split()) >= TELLING_WORDS or is_question(text, normalise(text))
+
+
+def _judged(ctx: Ctx, state: State, slot: slots.Slot, heard: Understanding) -> State:
+    """How much it weighs, from the grouping their words suggest: never risk support (that is the
+    safety question's to decide), and the middle choice when the words suggest nothing."""
+    choices = [c for c in getattr(ctx.kb.thrive, JUDGED[slot.name]) if c.grouping != RISK]
+    chosen = next((c for c in choices if c.grouping == heard.grouping), None)
+    if chosen is None:
+        chosen = choices[-1] if heard.grouping == RISK else choices[len(choices) // 2]
+    return state.but(**{slot.name: chosen.id})
 
 
 def _known(state: State, slot: slots.Slot) -> bool:

@@ -103,9 +103,13 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         return filled
     if slot.name == "age_band":
         return _read_age(ctx, state, text)
-    if slot.name == "audience" and text.strip().isdigit() and YOUNGEST_TYPING <= int(text) <= ADULT_TOP_AGE:
-        # "12" at "who are you?": a young person saying their age (a parent says "my son is 12").
-        return _read_age(ctx, state.but(audience="young_person"), text)
+    if slot.name == "audience":
+        # "12", "18, pontefract", "yr 11, 16, kirkburton" at "who are you?": a young person saying
+        # their age (a parent says "my son is 12", and parent words were looked for above).
+        age = parse_age(text)
+        if age is not None and YOUNGEST_TYPING <= age <= ADULT_TOP_AGE:
+            return _read_age(ctx, state.but(audience="young_person"), text)
+        return None
     if slot.name == "duration":
         length = read_duration(text)
         return state.but(duration=length) if length else None

@@ -259,10 +259,14 @@ def test_a_lexicon_crisis_the_reader_is_sure_is_calm_becomes_the_question_never_
     # and a question about words or procedures whose risk is not the writer's own.
     assert combine_verdict(s, "yes", 0.01, True, True, False) == "no"
     assert combine_verdict(s, "yes", 0.01, True, True, True) == "ask"
-    # The reader alone: urgent help at its threshold, the question in its band.
-    assert combine_verdict(s, "no", 0.65, True, False, False) == "yes"
+    # The reader alone: the question from its threshold; urgent help only when all but certain
+    # and nothing in the message is denied ("he's not in danger and has never been hit").
+    assert combine_verdict(s, "no", 0.65, True, False, False) == "ask"
+    assert combine_verdict(s, "no", 0.98, True, False, False) == "yes"
+    assert combine_verdict(s, "no", 0.98, True, False, False, negation=True) == "ask"
+    assert combine_verdict(s, "ask", 0.65, True, False, False) == "yes"  # the lexicon's evidence and the reader's
     assert combine_verdict(s, "no", 0.65, False, False, False) == "no"  # "took pills" needs the short bar
-    assert combine_verdict(s, "no", 0.75, False, False, False) == "yes"
+    assert combine_verdict(s, "no", 0.75, False, False, False) == "ask"
     assert combine_verdict(s, "no", 0.35, True, False, False) == "ask"
     assert combine_verdict(s, "ask", 0.1, True, False, False) == "no"  # under the floor: let go
 

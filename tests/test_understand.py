@@ -852,16 +852,26 @@ def test_negation_words_inside_risk_phrases_do_not_hide_risk(understander, text)
 @pytest.mark.parametrize("text", [
     "im not suicidal, just tired",
     "i dont want to die but i feel awful",
-    "no self harm, no SI, low mood for a month",
 ])
 def test_negated_risk_asks_rather_than_assumes(understander, text):
-    assert verdict(understander, text) == "ask"
+    assert verdict(understander, text) == "ask"  # a person's own denial: asked about once, kindly
+
+
+@pytest.mark.parametrize("text", [
+    "no self harm, no SI, low mood for a month",
+    "he has not talked about hurting himself",
+    "I asked him straight, nothing about harming himself",
+])
+def test_someone_elses_risk_denied_is_not_asked_again(understander, text):
+    # A worker or a parent who says the risk is not there has answered the safety question
+    # (blind conversations, December 2026: asking again read as not listening).
+    assert verdict(understander, text) == "no"
 
 
 @pytest.mark.parametrize("text, want", [
     # A negation carries along a list joined by "or"/"nor": the lexicon reads the whole list as denied.
-    ("anxious for months, denies self harm or suicidal ideation", "ask"),
-    ("low mood, no self harm or thoughts of ending it", "ask"),
+    ("anxious for months, denies self harm or suicidal ideation", "no"),
+    ("low mood, no self harm or thoughts of ending it", "no"),
     # ...but not past "and", nor past a new subject: these still stand.
     ("i dont self harm and i want to die", "yes"),
     ("im not cutting or i will kill myself", "yes"),

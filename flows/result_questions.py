@@ -1,0 +1,119 @@
+"""Questions about the help just suggested, answered from the cards on screen.
+
+"How long is the wait for the autism assessment?", "who do I ring first?",
+"what can we do meanwhile?", "is there anything sooner?". The person has their
+results and asks about them. Read as a new need, such words began the questions
+again ("How long has this been going on?") and lost what they had told (issue 10).
+Now they are answered from the services just shown, and the need is kept.
+
+Which question it is comes from `result_questions` in thrive.yaml (phrases, and
+which part of a card answers it); the words of the answers are in messages.yaml.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from bot.dialogue import Outcome, State
+from bot.schema import Service
+from bot.textmatch import normalise
+from bot.understand import Understanding, is_question
+from flows import cards, results, slots
+from flows.context import Ctx, Turn
+
+ROUTE_TOPICS = frozenset({"referral", "waiting", "wellbeing"})  # words about getting help, not a need
+_SELF = {"young_person": "self", "parent": "parent"}
+
+
+def asked(ctx: Ctx, state: State, text: str, heard: Understanding) -> str | None:
+    """The kind of question asked about the results (`wait`, `how`...), or None.
+
+    None when the words name a need not already in the results ("what about her
+    sleep?"): that is a new need, and the journey takes it as one.
+    """
+    if state.step not in ("results", "anything_else") or not state.services:
+        return None
+    if heard.matched and _new_needs(state, heard):
+        return None
+    tokens = normalise(text)
+    words = f" {' '.join(tokens)} "
+    for question in ctx.kb.thrive.result_questions:
+        if any(f" {p} " in words for p in _plain(tuple(question.phrases))):
+            return question.answer
+    return "other" if is_question(text, tokens) else None
+
+
+def answer(ctx: Ctx, turn: Turn, kind: str, text: str) -> Outcome:
+    """Answer from the services on screen; the results' buttons stay."""
+    state = turn.state
+    shown = [ctx.kb.services[s] for s in state.services if s in ctx.kb.services]
+    named = _named(ctx, shown, text)
+    lines = {
+        "wait": _wait,
+        "while_waiting": _meanwhile,
+        "how": _how,
+        "sooner": _sooner,
+    }.get(kind, lambda *_: [])(ctx, state, named + [s for s in shown if s not in named])
+    if not lines:
+        lines = [ctx.say("result_question_other", state)]
+    turn.add("\n\n".join(lines), results.result_buttons(ctx, state))
+    return turn.done()
+
+
+@lru_cache(maxsize=64)
+def _plain(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return slots.plain_phrases(phrases)
+
+
+def _new_needs(state: State, heard: Understanding) -> bool:
+    evident = heard.topics[: max(heard.evident, 1)]
+    return any(t not in state.topics and t not in ROUTE_TOPICS for t in evident)
+
+
+def _named(ctx: Ctx, shown: list[Service], text: str) -> list[Service]:
+    """Services the question names, by name, short name, alias or the need they are for
+    ("the wait for the autism assessment": the one for autism)."""
+    words = f" {' '.join(normalise(text))} "
+    found = []
+    for service in shown:
+        names = [service.name, cards.short_name(service), *service.aliases]
+        by_name = any(f" {' '.join(normalise(n))} " in words for n in names if n)
+        by_need = any(t != "all" and f" {t.replace('-', ' ')} " in words for t in service.topics)
+        if by_name or by_need:
+            found.append(service)
+    return found
+
+
+def _wait(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
+    known = [s for s in services if s.waiting]
+    if not known:
+        return [ctx.say("result_question_no_wait", state)]
+    service = known[0]
+    lines = [ctx.say("result_question_wait", state, name=cards.short_name(service),
+                     wait=service.waiting[0].text.for_audience(state.audience))]
+    return lines + _meanwhile(ctx, state, [service] + services)
+
+
+def _meanwhile(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
+    service = next((s for s in services if s.while_waiting), None)
+    if service is None:
+        return [ctx.say("result_question_meanwhile_none", state)]
+    return [ctx.say("results_while_waiting", state, advice=service.while_waiting.for_audience(state.audience))]
+
+
+def _how(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
+    service = services[0]
+    contacts = cards.ways_in(ctx, service)
+    way = cards.contact_line(ctx, state, contacts[0], with_hours=True) if contacts else ""
+    return [ctx.say("result_question_how", state, name=cards.short_name(service),
+                    how=service.access.how.for_audience(state.audience), way=way).strip()]
+
+
+def _sooner(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
+    """Doors on screen the person can use themselves, without a referral or a wait."""
+    own = _SELF.get(state.audience or "")
+    direct = [s for s in services if own in s.access.referrers and not s.waiting and s.contacts]
+    if not direct:
+        return [ctx.say("result_question_no_sooner", state)] + _meanwhile(ctx, state, services)
+    doors = "; ".join(f"{cards.short_name(s)}: {cards.contact_line(ctx, state, ctx.kb.contacts[s.contacts[0]])}"
+                      for s in direct[:2])
+    return [ctx.say("result_question_sooner", state, doors=doors)]
