@@ -16,6 +16,7 @@ from bot.dialogue import Button, Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
 from bot.textmatch import normalise
+from bot.understand import is_question
 from flows import crisis, journey, places, result_questions, results, services
 from flows.context import Ctx, Turn
 
@@ -28,6 +29,7 @@ YES_NO_ACTIONS = {  # the questions a yes or a no answers, and the button each m
     "anything_else": {"yes": "more", "no": "done"},
 }
 
+_NOT_BEFORE = frozenset({"not", "never", "isnt", "arent", "wasnt", "werent", "wont", "cant", "feel", "dont"})  # "not safe at home"
 COMMANDS = ("start", "help", "restart", "crisis", "privacy", "services")
 
 
@@ -39,6 +41,7 @@ class Conversation:
         self.finder = services.ServiceFinder(self.ctx)
         self._urgent_words = frozenset(_plain(w) for w in kb.thrive.urgent_words)
         self._safe_words = frozenset(_plain(w) for w in kb.thrive.safe_words)
+        self._safe_statements = tuple(tuple(_plain(p).split()) for p in kb.thrive.safe_statements)
         self._answers = {k: frozenset(_plain(w) for w in v) for k, v in kb.thrive.answers.items()}
         self._followups = tuple(
             (tuple(_plain(p) for p in f.phrases),
@@ -109,10 +112,18 @@ class Conversation:
             if self._yes_or_no(text) is not None and not self._opens_with(text, self._safe_words) \
                     or "not safe" in _plain(text):
                 return crisis.still(ctx, turn)
+        if state.step == "crisis_check" and heard.lexicon_crisis == "no" and self._says_safe(text):
+            return self._choice(turn, "chk:no")  # "he's not in danger tonight, never been hit": a no
         said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
-        followup = self._followup(text) if state.step != "crisis_check" else None
+        followup = self._followup(text)
+        if followup and state.step == "crisis_check" and heard.lexicon_crisis == "no":
+            # "do they tell my mum??" while the safety question waits: answered, then asked again.
+            turn.state = journey.keep_answers(ctx, state, text, heard)
+            turn.add(ctx.say(followup, state))
+            turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
+            return turn.done()
         about_results = result_questions.asked(ctx, state, text, heard) if heard.lexicon_crisis == "no" else None
         if about_results and not (followup and about_results == "other"):
             # "how long is the wait?", "who do i ring first?": answered from the cards on screen, the
@@ -151,6 +162,10 @@ class Conversation:
         pressed = self._typed_button(state, text)
         if pressed:
             return self._choice(turn, pressed)
+        if state.step == "crisis_check" and is_question(text, normalise(text)):
+            # "what do I do first?" while the safety question waits: what to do now is urgent help
+            # (with "I'm safe, carry on" beside it), never the next routine question.
+            return crisis.show(ctx, turn)
         if state.step == "crisis_check" and not heard.matched:
             # Neither yes nor no ("really bad", "ok"): the safety question is asked again, never
             # taken as a no (a mother with thoughts of harming her baby typed "really bad").
@@ -171,9 +186,14 @@ class Conversation:
             turn.state = state.but(topics=tuple(dict.fromkeys(state.topics[:2] + journey.slots.matched_topics(heard)))[:3])
             return results.show(ctx, turn)
         if state.step in ("results", "anything_else") and heard.matched and not places.moved_to(ctx, state.area, text):
-            # A new need typed after the results: a new journey for it, keeping who, age and area.
+            # A new need typed after the results ("is there anything for his sleep too?"): a new
+            # journey for it (one journey, one set of suggestions), with its results at once. Who,
+            # age, area, how long and how much are this person's already: never asked again.
+            kept = state
             turn.state = results.something_else(ctx, turn).but(
-                journey=new_journey_id(), topics=journey.slots.matched_topics(heard))
+                journey=new_journey_id(), topics=journey.slots.matched_topics(heard), severity=kept.severity,
+                duration=kept.duration, urgency=kept.urgency, circumstances=kept.circumstances,
+                crisis_shown=kept.crisis_shown, safe_now=kept.safe_now)
             return journey.advance(ctx, turn)
         if state.step == "services":
             found = self.finder.search(text)
@@ -198,6 +218,15 @@ class Conversation:
         words = f" {_plain(text)} "
         return next((key for phrases, near, key in self._followups
                      if any(f" {p} " in words for p in phrases) or (near and _near(words, *near))), None)
+
+    def _says_safe(self, text: str) -> bool:
+        words = _plain(text).split()
+        for phrase in self._safe_statements:
+            size = len(phrase)
+            for i in range(len(words) - size + 1):
+                if tuple(words[i:i + size]) == phrase and (i == 0 or words[i - 1] not in _NOT_BEFORE):
+                    return True
+        return False
 
     def _yes_or_no(self, text: str) -> str | None:
         """"yes" or "no" when a short message opens with one ("no she doesnt hurt us"), else None."""

@@ -298,6 +298,11 @@ class Followup(Strict):
     near: Near | None = None
 
 
+class ThirdPersonChild(Strict):
+    words: list[str] = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list)
+
+
 class ResultQuestion(Strict):
     """A question about the services just suggested ("how long is the wait?"), answered from
     their cards (flows/result_questions.py): `answer` names the part of a card that answers it."""
@@ -322,6 +327,8 @@ class ThriveFile(Strict):
     # After urgent help is shown, these mean "I'm safe, carry on" ("im ok now", "were safe").
     safe_words: list[str] = Field(default_factory=list)
     # Typed on their own, these mean the Urgent help button ("emergency", "sos").
+    safe_statements: list[str] = Field(default_factory=list)
+    third_person_child: ThirdPersonChild | None = None
     urgent_words: list[str] = Field(default_factory=list)
     # At the age question these mean a baby or a pregnancy (age 0): "newborn", "not born yet".
     infant_words: list[str] = Field(default_factory=list)

@@ -21,6 +21,7 @@ from flows import cards, results, slots
 from flows.context import Ctx, Turn
 
 ROUTE_TOPICS = frozenset({"referral", "waiting", "wellbeing"})  # words about getting help, not a need
+SETTING_TOPICS = frozenset({"school", "family"})
 _SELF = {"young_person": "self", "parent": "parent"}
 
 
@@ -32,9 +33,9 @@ def asked(ctx: Ctx, state: State, text: str, heard: Understanding) -> str | None
     """
     if state.step not in ("results", "anything_else") or not state.services:
         return None
-    if heard.matched and _new_needs(state, heard):
-        return None
     tokens = normalise(text)
+    if heard.matched and _new_needs(state, heard, is_question(text, tokens)):
+        return None
     words = f" {' '.join(tokens)} "
     for question in ctx.kb.thrive.result_questions:
         if any(f" {p} " in words for p in _plain(tuple(question.phrases))):
@@ -64,9 +65,12 @@ def _plain(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return slots.plain_phrases(phrases)
 
 
-def _new_needs(state: State, heard: Understanding) -> bool:
-    evident = heard.topics[: max(heard.evident, 1)]
-    return any(t not in state.topics and t not in ROUTE_TOPICS for t in evident)
+def _new_needs(state: State, heard: Understanding, question: bool) -> bool:
+    named = slots.matched_topics(heard)
+    # In a question about the help, school and family are where it happens, not a new need:
+    # "should school know what happened?", "who deals with this, school or nhs?"
+    ignored = ROUTE_TOPICS | (SETTING_TOPICS if question else frozenset())
+    return any(t not in state.topics and t not in ignored for t in named)
 
 
 def _named(ctx: Ctx, shown: list[Service], text: str) -> list[Service]:

@@ -107,8 +107,10 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         # "12", "18, pontefract", "yr 11, 16, kirkburton" at "who are you?": a young person saying
         # their age (a parent says "my son is 12", and parent words were looked for above).
         age = parse_age(text)
-        if age is not None and YOUNGEST_TYPING <= age <= ADULT_TOP_AGE:
+        if age is not None and YOUNGEST_TYPING <= age <= ADULT_TOP_AGE and not _of_a_child(ctx, text):
             return _read_age(ctx, state.but(audience="young_person"), text)
+        if _of_a_child(ctx, text):  # "shes crying in her room now": a parent or carer telling of their child
+            return fill(ctx, state, slot, "parent")
         return None
     if slot.name == "duration":
         length = read_duration(text)
@@ -208,9 +210,21 @@ def _own_role(slot: Slot, value: str, phrase: str, words: str) -> bool:
     return any(f" {prefix} {phrase} " in words for prefix in _SELF_ROLE) or words.startswith(f" {phrase} ")
 
 
+def _of_a_child(ctx: Ctx, text: str) -> bool:
+    told = ctx.kb.thrive.third_person_child
+    return told is not None and says_any(text, told.words) and not says_any(text, told.unless)
+
+
 def whole_answer(ctx: Ctx, slot: Slot, text: str) -> bool:
     """The whole message is a known way of answering this question ("id rather not say where")."""
-    return slot.name == "area" and bool(ctx.kb.places) and _says_whole(text, ctx.kb.places.not_saying)
+    return slot.name == "area" and bool(ctx.kb.places) and _not_saying(ctx, text)
+
+
+def _not_saying(ctx: Ctx, text: str) -> bool:
+    """"id rather not say", "does it matter where i live? id rather not say": the whole message,
+    or a phrase of two words or more inside it."""
+    said = ctx.kb.places.not_saying
+    return _says_whole(text, said) or says_any(text, [p for p in said if len(p.split()) > 1 and p != "rather not"])
 
 
 def _says_whole(text: str, phrases: list[str]) -> bool:
@@ -270,7 +284,7 @@ def _outside_postcode(ctx: Ctx, text: str) -> bool:
 
 
 def _read_area(ctx: Ctx, state: State, text: str) -> State | None:
-    if ctx.kb.places and _says_whole(text, ctx.kb.places.not_saying):
+    if ctx.kb.places and _not_saying(ctx, text) and not places.named(ctx, text).areas:
         return state.but(area=ELSEWHERE)  # "id rather not say": the help that works anywhere
     areas, certain = postcode_areas(ctx, text)
     if certain:

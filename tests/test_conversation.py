@@ -7,11 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.dialogue import State, UserInput
-from flows import journey
+from flows import crisis, journey
 from tests.chat import Chat
 
 CRISIS_TEXT = "i want to end my life"
-URGENT_NUMBERS = ("999", "111", "116 123", "0800 1111", "85258")
+CHILDLINE = "0800 1111"
+URGENT_NUMBERS = ("999", "111", "116 123", CHILDLINE, "85258")
 
 
 def _at_topic_step(conversation) -> Chat:
@@ -180,7 +181,9 @@ def test_crisis_words_lead_with_urgent_help_from_any_state(conversation, inputs)
         assert chat.replies, f"no reply to {given_input}"
     chat.say(CRISIS_TEXT)
     first = chat.replies[0].text
-    assert chat.state.step == "crisis" and all(n in first for n in URGENT_NUMBERS)
+    adult = chat.state.audience == "young_person" and (chat.state.age or 0) >= crisis.ADULT_FROM
+    wanted = [n for n in URGENT_NUMBERS if not (adult and n == CHILDLINE)]  # Childline is for children
+    assert chat.state.step == "crisis" and all(n in first for n in wanted)
 
 
 def test_typing_after_urgent_help_carries_on_where_they_were(conversation):
