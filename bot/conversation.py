@@ -46,7 +46,7 @@ class Conversation:
         self._followups = tuple(
             (tuple(_plain(p) for p in f.phrases),
              (tuple(_plain(p) for p in f.near.who), tuple(_plain(p) for p in f.near.did), f.near.within) if f.near else None,
-             f.message)
+             f.message, f.only_after_urgent_help)
             for f in kb.thrive.followups)
         # Rendered now so that the last-resort answer cannot itself fail later.
         self._fallback = {a: kb.say("error_fallback", a) for a in (None, *AUDIENCES)}
@@ -83,7 +83,8 @@ class Conversation:
     def _text(self, turn: Turn, text: str) -> Outcome:
         ctx, state = self.ctx, turn.state
         heard = ctx.understander.read(text, state.audience)
-        if state.step == "crisis" and heard.lexicon_crisis == "no" and self._opens_with(text, self._safe_words):
+        if state.step == "crisis" and heard.lexicon_crisis == "no" and (
+                self._opens_with(text, self._safe_words) or self._says_safe(text)):
             return self._choice(turn, "resume")  # "im ok now hes gone out": carry on (the lexicon's alarm still wins)
         if heard.crisis != "no" and heard.lexicon_crisis == "no" and journey.is_plain_answer(ctx, state, text, heard):
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
@@ -93,7 +94,7 @@ class Conversation:
             # Whatever happens next (urgent help, the safety question, the next question), an age or a
             # place told in passing is kept: "year 4 teacher, ossett, she's 9, she doesnt want to go home".
             turn.state = state = journey.told_more.harvest(ctx, state, text)
-        if heard.crisis != "no" and len(text.split()) >= journey.TELLING_WORDS:
+        if heard.crisis != "no" and len(text.split()) >= journey.TELLING_WORDS and state.step not in ("results", "anything_else"):
             turn.state = state = journey.take_need(ctx, state, text, heard)  # kept for after the urgent help
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
         # Situations named (in care, abuse at home) are kept whatever happens next: they choose the door.
@@ -117,7 +118,7 @@ class Conversation:
         said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
-        followup = self._followup(text)
+        followup = self._followup(text, state.step)
         if followup and state.step == "crisis_check" and heard.lexicon_crisis == "no":
             # "do they tell my mum??" while the safety question waits: answered, then asked again.
             turn.state = journey.keep_answers(ctx, state, text, heard)
@@ -213,11 +214,12 @@ class Conversation:
         return (slot is not None and slot.name != "topics"
                 and journey.slots.read_typed(self.ctx, pending, slot, text, heard) is not None)
 
-    def _followup(self, text: str) -> str | None:
+    def _followup(self, text: str, step: str) -> str | None:
         """The answer key of a question asked besides the need ("can you tell my teacher?")."""
         words = f" {_plain(text)} "
-        return next((key for phrases, near, key in self._followups
-                     if any(f" {p} " in words for p in phrases) or (near and _near(words, *near))), None)
+        return next((key for phrases, near, key, urgent_only in self._followups
+                     if (step == "crisis" or not urgent_only)
+                     and (any(f" {p} " in words for p in phrases) or (near and _near(words, *near)))), None)
 
     def _says_safe(self, text: str) -> bool:
         words = _plain(text).split()

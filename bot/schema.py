@@ -296,6 +296,7 @@ class Followup(Strict):
     message: str  # the key of the answer in messages.yaml
     # Or asked in two parts a few words apart: who ("my mum") and what ("finding out").
     near: Near | None = None
+    only_after_urgent_help: bool = False  # answered only while urgent help is on screen
 
 
 class ThirdPersonChild(Strict):
