@@ -121,7 +121,7 @@ class Conversation:
         followup = self._followup(text, state.step)
         if followup and state.step == "crisis_check" and heard.lexicon_crisis == "no":
             # "do they tell my mum??" while the safety question waits: answered, then asked again.
-            turn.state = journey.keep_answers(ctx, state, text, heard)
+            turn.state = journey.keep_answers(ctx, state, text, heard).but(reasked="crisis_check")
             turn.add(ctx.say(followup, state))
             turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
             return turn.done()
@@ -148,30 +148,40 @@ class Conversation:
             # Urgent help on screen, and these words still sound like danger ("I don't know where she
             # is", "haven't rung the police yet"): the lines that matter now, not "how long has it been?".
             return crisis.still(ctx, turn)
-        asked_already = state.crisis_shown and heard.lexicon_crisis == "no"  # urgent help is on screen: no loop
+        # Urgent help on screen, or the same words say all are safe now ("he's in custody, mum and
+        # the kids are safe at nan's now"): no safety question on the reader's or a situation's say-so.
+        asked_already = (state.crisis_shown or self._says_safe(text)) and heard.lexicon_crisis == "no"
+        question = next((q for c in named if (q := ctx.kb.circumstances[c].safety_question)), None)
+        now = any(journey.slots.says_any(text, ctx.kb.circumstances[c].urgent_when) for c in named)
+        if question and now and not state.crisis_shown and not self._says_safe(text):
+            # Abuse at home, happening now ("he's throwing stuff at her in the kitchen right now"):
+            # urgent help at once, with the silent 999 call and the domestic abuse line.
+            turn.state = state.but(risk=0.0, topics=state.topics or journey.slots.matched_topics(heard))
+            return crisis.show(ctx, turn)
         if (heard.crisis == "ask" or warrants_question) and not asked_already:
             exact = self._typed_button(state, text, exact=True)
             if exact:  # the bot's own button words typed out ("I'm done"): a choice, not a worry
                 return self._choice(turn, exact)
             turn.state = state.but(risk=0.0)  # asked now; start counting afresh
-            return crisis.ask(ctx, turn, heard)
-        question = next((q for c in named if (q := ctx.kb.circumstances[c].safety_question)), None)
-        if question and not state.crisis_shown:  # abuse at home named: ask about danger now, once
+            # A situation named (abuse at home) asks its own question: "are you in danger now?"
+            return crisis.ask(ctx, turn, heard, question or "crisis_check")
+        if question and not state.crisis_shown and not asked_already:  # abuse at home named: ask about danger now, once
             turn.state = state.but(risk=0.0, topics=state.topics or journey.slots.matched_topics(heard))
             return crisis.ask(ctx, turn, heard, question)
         turn.state = state = state.but(risk=carried)
         pressed = self._typed_button(state, text)
         if pressed:
             return self._choice(turn, pressed)
-        if state.step == "crisis_check" and is_question(text, normalise(text)):
-            # "what do I do first?" while the safety question waits: what to do now is urgent help
-            # (with "I'm safe, carry on" beside it), never the next routine question.
+        unanswered = state.step == "crisis_check" and (not heard.matched or is_question(text, normalise(text)))
+        if unanswered and state.reasked == "crisis_check":
+            # Asked twice and still not answered ("what do I do first?"): what to do now is urgent
+            # help (with "I'm safe, carry on" beside it), never the next routine question.
             return crisis.show(ctx, turn)
-        if state.step == "crisis_check" and not heard.matched:
-            # Neither yes nor no ("really bad", "ok"): the safety question is asked again, never
-            # taken as a no (a mother with thoughts of harming her baby typed "really bad").
-            # An answer to another question meanwhile ("since september", "hudds") is kept.
-            turn.state = state = journey.keep_answers(ctx, state, text, heard)
+        if unanswered:
+            # Neither yes nor no ("really bad", "ok", "who do I tell?"): the safety question is asked
+            # again, never taken as a no (a mother with thoughts of harming her baby typed "really
+            # bad"). An answer to another question meanwhile ("since september", "hudds") is kept.
+            turn.state = state = journey.keep_answers(ctx, state, text, heard).but(reasked="crisis_check")
             turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
             return turn.done()
         if state.step in ("crisis", "crisis_check"):

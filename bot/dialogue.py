@@ -81,13 +81,17 @@ class State:
     # a decaying total, so signs spread over several messages bring the question.
     risk: float = 0.0
     journey: str = ""  # random id for the demand log; never derived from who is talking
+    # A question asked again because a message did not answer it; asked twice and still not
+    # answered, it is let go (`skipped`) rather than asked a third time (age, area).
+    reasked: str | None = None
+    skipped: tuple[str, ...] = ()
 
     def but(self, **changes: Any) -> State:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("topics", "services", "circumstances"):
+        for key in ("topics", "services", "circumstances", "skipped"):
             data[key] = list(data[key])
         return data
 
@@ -95,7 +99,7 @@ class State:
     def from_dict(cls, data: dict[str, Any]) -> State:
         known = {f.name for f in fields(cls)}
         clean = {k: v for k, v in data.items() if k in known}
-        for key in ("topics", "services", "circumstances"):
+        for key in ("topics", "services", "circumstances", "skipped"):
             clean[key] = tuple(clean.get(key) or ())
         return cls(**clean)
 

@@ -460,6 +460,9 @@ class Circumstance(Strict):
     # Naming it brings this safety question (a key in messages.yaml) when nothing
     # else did: abuse at home is asked about even without a word like "scared".
     safety_question: str | None = None
+    # Words that say it is happening now ("right now", "downstairs", "im hiding"): urgent help at
+    # once instead of the safety question.
+    urgent_when: list[str] = Field(default_factory=list)
     # The area's own door for it comes first in the results, whatever the need
     # (abuse at home: the children's social care front door).
     area_door: Literal["front_door", "safeguarding_door"] | None = None

@@ -85,7 +85,6 @@ class Understanding:
     evident: int = 0  # how many of the first topics the message gave evidence for (the rest are guesses)
     lexicon_crisis: Verdict = "no"  # the lexicon's own verdict, before the reader (an explainable signal)
     denied: bool = False  # every risk word in it was denied ("not going to hurt myself"): no evidence of risk
-    negation: bool = False  # a negation anywhere ("not", "never"): the learned reader cannot read one
 
     @property
     def is_crisis(self) -> bool:
@@ -200,7 +199,7 @@ class Understander:
         """The two readers' verdicts, rankings and groupings mixed (bot/learn/combine.py says how)."""
         settings = self.reader.settings
         verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS,
-                                  question, lexicon.own_risk, lexicon.negation)
+                                  question, lexicon.own_risk)
         situations = self.parents_own if audience == "parent" else frozenset()
         topics, evident = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight, situations)
         if verdict == "yes":
@@ -210,7 +209,7 @@ class Understander:
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
                              lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident, lexicon.crisis,
-                             lexicon.denied, lexicon.negation)
+                             lexicon.denied)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
@@ -252,7 +251,7 @@ class Understander:
             # tired") is still asked about, kindly, once; the reader cannot make either urgent.
             verdict = "no"
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
-                             sum(t in scores for t in topics), verdict, bool(denied) and not own, bool(hits[NEGATION]))
+                             sum(t in scores for t in topics), verdict, bool(denied) and not own)
 
     def _told_apart(self, hits: dict[str, list[Match]]) -> list[Match]:
         """Situations told in two parts: "my step dad goes mental at my mum", "mums boyfriend

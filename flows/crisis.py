@@ -143,7 +143,8 @@ def ask(ctx: Ctx, turn: Turn, heard: Understanding, question: str = "crisis_chec
     state = turn.state
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
     topics = state.topics or matched_topics(heard)
-    turn.state = state.but(step="crisis_check", resume=resume, topics=topics)
+    again = "crisis_check" if state.step == "crisis_check" else None  # asked again: counts as asked twice
+    turn.state = state.but(step="crisis_check", resume=resume, topics=topics, reasked=again)
     turn.add(ctx.say(question, turn.state), check_buttons(ctx, turn.state))
     turn.event("crisis_asked", audience=state.audience)
     return turn.done()

@@ -19,6 +19,7 @@ SKIPPABLE = {"role": "other", "duration": "unsaid"}
 SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
 TELLING_WORDS = 6  # a message this long that answers nothing asked is telling more about the need
 PLAIN_ANSWER_MAX_WORDS = 12
+LET_GO = ("age_band", "area")  # questions let go when asked twice and still not answered
 JUDGED = {"severity": "severity", "urgency": "urgency"}  # questions judged from the words when not answered
 RISK = "getting-risk-support"
 SCHOOL_TOPIC = "school"  # longer than this, a message is read as a message, whatever it answers
@@ -36,7 +37,7 @@ def questions(state: State) -> tuple[str, ...]:
 
 def next_slot(state: State) -> slots.Slot | None:
     for name in questions(state):
-        if not getattr(state, name):
+        if not getattr(state, name) and name not in state.skipped:
             return slots.SLOTS[name]
     return None
 
@@ -144,9 +145,21 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     progressed, state = progressed or harvested != state, harvested
     if heard.circumstances:
         state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + heard.circumstances)))
+    if filled is None and slot is not None and slot.name in LET_GO:
+        if turn.state.reasked == slot.name and _tells_more(text):
+            # Asked twice, and they are telling us other things ("can i just watch her tonight?"):
+            # let the question go and help without it (any age; help that works anywhere).
+            state, progressed = state.but(skipped=state.skipped + (slot.name,), reasked=None), True
+        else:
+            state = state.but(reasked=slot.name)
+    # What is wrong, told at another question ("where do you live?"): said back, so the question
+    # that follows does not read as if they were not heard.
+    noted = not answered and slot is not None and slot.name not in ("topics", "audience") and told.topics != turn.state.topics
     turn.state = state
     if not progressed:
         return _not_understood(ctx, turn, slot, text)
+    if noted and next_slot(state) is not None:
+        turn.add(ctx.say("need_noted", state))
     topic_is_crisis = any(ctx.kb.topics[t].crisis for t in state.topics[:1])
     if topic_is_crisis and not state.crisis_shown:
         return crisis.show(ctx, turn)

@@ -6,6 +6,7 @@ and the answers told in passing (flows/told_more.py) both read with them.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from bot.textmatch import normalise
@@ -89,8 +90,19 @@ _SINCE_LONG = re.compile(r"\bsince\b.*\b(born|birth|baby|little|small|toddler|nu
                          r"year \d|started school|forever|always)\b", re.I)
 
 
-def read_duration(text: str) -> str | None:
-    """How long, from a span in words ("2 yrs", "six weeks", "18 months", "since reception")."""
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SINCE_MONTH = re.compile(r"\bsince\b(?:\s+(?:like|about|around|last|early|late|mid|the\s+start\s+of|the\s+end\s+of))*\s+"
+                          r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                          r"|sep(?:t|tember|tmber)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b", re.I)
+
+
+def read_duration(text: str, today: dt.date | None = None) -> str | None:
+    """How long, from a span in words ("2 yrs", "six weeks", "18 months", "since reception"),
+    or since a month ("since like october": counted back from today)."""
+    month = _SINCE_MONTH.search(text)
+    if month and today is not None:
+        back = (today.month - 1 - _MONTHS.index(month.group(1).lower()[:3])) % 12
+        return "weeks" if back < 1 else "months" if back < 6 else "long"
     found = _SPAN.search(text)
     if found:
         number, unit = amount(found.group(1)), found.group(2).lower()

@@ -13,6 +13,7 @@ from typing import Callable
 
 from rapidfuzz import fuzz, process
 
+from bot import hours
 from bot.dialogue import Button, State
 from bot.textmatch import normalise
 from bot.understand import Understanding
@@ -113,7 +114,7 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
             return fill(ctx, state, slot, "parent")
         return None
     if slot.name == "duration":
-        length = read_duration(text)
+        length = read_duration(text, hours.now().date())
         return state.but(duration=length) if length else None
     if slot.name == "severity":
         score = SCORE.search(text)  # "7/10", "8 out of 10"

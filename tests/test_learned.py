@@ -199,10 +199,12 @@ def test_crises_in_words_nobody_listed_get_urgent_help_or_the_question(both, aud
     assert both.read(text, audience).crisis != "no", text
 
 
-def test_the_learned_reader_finds_what_the_lexicon_misses(both, lexicon):
-    missed = [(a, t) for a, t in UNLISTED_CRISES if lexicon.read(t, a).crisis != "yes"]
-    found = [t for a, t in missed if both.read(t, a).crisis == "yes"]
-    assert len(found) >= len(missed) * 0.6, (missed, found)
+def test_the_learned_reader_asks_about_what_the_lexicon_misses(both, lexicon):
+    # Crises in words nobody listed: the lexicon alone lets some go; with the reader every one
+    # gets at least the safety question, whose "yes" brings urgent help at once.
+    missed = [(a, t) for a, t in UNLISTED_CRISES if lexicon.read(t, a).crisis == "no"]
+    assert missed, "the lexicon now knows them all: write harder ones"
+    assert [t for a, t in missed if both.read(t, a).crisis == "no"] == []
 
 
 def test_every_lexicon_crisis_is_still_a_crisis(both):
@@ -259,11 +261,9 @@ def test_a_lexicon_crisis_the_reader_is_sure_is_calm_becomes_the_question_never_
     # and a question about words or procedures whose risk is not the writer's own.
     assert combine_verdict(s, "yes", 0.01, True, True, False) == "no"
     assert combine_verdict(s, "yes", 0.01, True, True, True) == "ask"
-    # The reader alone: the question from its threshold; urgent help only when all but certain
-    # and nothing in the message is denied ("he's not in danger and has never been hit").
+    # The reader alone only ever asks, however sure ("she's at her dads tonight" scored 0.99).
     assert combine_verdict(s, "no", 0.65, True, False, False) == "ask"
-    assert combine_verdict(s, "no", 0.98, True, False, False) == "yes"
-    assert combine_verdict(s, "no", 0.98, True, False, False, negation=True) == "ask"
+    assert combine_verdict(s, "no", 0.999, True, False, False) == "ask"
     assert combine_verdict(s, "ask", 0.65, True, False, False) == "yes"  # the lexicon's evidence and the reader's
     assert combine_verdict(s, "no", 0.65, False, False, False) == "no"  # "took pills" needs the short bar
     assert combine_verdict(s, "no", 0.75, False, False, False) == "ask"
