@@ -201,8 +201,12 @@ class Conversation:
             # journey for it (one journey, one set of suggestions), with its results at once. Who,
             # age, area, how long and how much are this person's already: never asked again.
             kept = state
+            named = journey.slots.matched_topics(heard)
+            new = tuple(t for t in named if t not in result_questions.ROUTE_TOPICS) or named
+            # The need they came with stays beside the new one ("and for the parents?" after an
+            # eating disorder is support for a family living with an eating disorder).
             turn.state = results.something_else(ctx, turn).but(
-                journey=new_journey_id(), topics=journey.slots.matched_topics(heard), severity=kept.severity,
+                journey=new_journey_id(), topics=tuple(dict.fromkeys(new + kept.topics[:1]))[:3], severity=kept.severity,
                 duration=kept.duration, urgency=kept.urgency, circumstances=kept.circumstances,
                 crisis_shown=kept.crisis_shown, safe_now=kept.safe_now)
             return journey.advance(ctx, turn)

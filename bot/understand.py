@@ -84,7 +84,9 @@ class Understanding:
     own_risk: bool = False
     evident: int = 0  # how many of the first topics the message gave evidence for (the rest are guesses)
     lexicon_crisis: Verdict = "no"  # the lexicon's own verdict, before the reader (an explainable signal)
-    denied: bool = False  # every risk word in it was denied ("not going to hurt myself"): no evidence of risk
+    # Every risk word in it was denied ("not going to hurt myself"): the topics of the denied
+    # words (no evidence of the risk, nor of that need). Empty when nothing was denied.
+    denied: tuple[str, ...] = ()
 
     @property
     def is_crisis(self) -> bool:
@@ -201,7 +203,9 @@ class Understander:
         verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS,
                                   question, lexicon.own_risk)
         situations = self.parents_own if audience == "parent" else frozenset()
-        topics, evident = combine_topics(lexicon.topic_scores, learned.topics, settings.topic_weight, situations)
+        guessed = {t: p for t, p in learned.topics.items() if t not in lexicon.denied}
+        topics, evident = combine_topics(lexicon.topic_scores, guessed, settings.topic_weight, situations)
+        topics = topics + tuple(t for t in lexicon.denied if t not in topics)  # still ranked, last
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
@@ -230,6 +234,10 @@ class Understander:
         if hits[DID]:
             hits[SITUATION] += self._told_apart(hits)
         verdict, boosts, standing, joking, denied = self._verdict(hits, audience)
+        if denied:  # "not going to hurt myself": the denied risk is not the need either
+            gone = {h.key[1] for h in denied}
+            hits[TOPIC] = [h for h in hits[TOPIC]
+                           if not (h.key[1] in gone and _negated(h, hits[NEGATION], NEGATION_WINDOW))]
         topics, matched, scores = self._rank(tokens, hits, boosts, audience, standing, joking)
         votes = self._grouping_votes(tokens, hits, topics, matched, is_question(text, tokens))
         if verdict == "yes":
@@ -251,7 +259,8 @@ class Understander:
             # tired") is still asked about, kindly, once; the reader cannot make either urgent.
             verdict = "no"
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
-                             sum(t in scores for t in topics), verdict, bool(denied) and not own)
+                             sum(t in scores for t in topics), verdict,
+                             tuple(dict.fromkeys(h.key[1] for h in denied)) if not own else ())
 
     def _told_apart(self, hits: dict[str, list[Match]]) -> list[Match]:
         """Situations told in two parts: "my step dad goes mental at my mum", "mums boyfriend
@@ -301,6 +310,7 @@ class Understander:
             if _negated(h, negations, NEGATION_WINDOW):
                 ask = True
                 denials.append(h)
+                continue  # denied ("not going to hurt myself"): no evidence for its topic either
             elif soft and _near_any(h, soft, SOFT_WINDOW):
                 other_ask = True
                 ask = True  # maybe a joke or gamer slang: ask, never assume

@@ -11,6 +11,7 @@ which part of a card answers it); the words of the answers are in messages.yaml.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from bot.dialogue import Outcome, State
@@ -22,6 +23,7 @@ from flows.context import Ctx, Turn
 
 ROUTE_TOPICS = frozenset({"referral", "waiting", "wellbeing"})  # words about getting help, not a need
 SETTING_TOPICS = frozenset({"school", "family"})
+_LEADING = re.compile(r"^(?:(?:and|so|but|ok|okay|also|oh|right|um|erm|then|sorry)\s+)+")
 _SELF = {"young_person": "self", "parent": "parent"}
 
 
@@ -34,13 +36,14 @@ def asked(ctx: Ctx, state: State, text: str, heard: Understanding) -> str | None
     if state.step not in ("results", "anything_else") or not state.services:
         return None
     tokens = normalise(text)
-    if heard.matched and _new_needs(state, heard, is_question(text, tokens)):
+    asking = is_question(text, _LEADING.sub("", " ".join(tokens)).split())  # "and what's out there..."
+    if heard.matched and _new_needs(state, heard, asking):
         return None
     words = f" {' '.join(tokens)} "
     for question in ctx.kb.thrive.result_questions:
         if any(f" {p} " in words for p in _plain(tuple(question.phrases))):
             return question.answer
-    return "other" if is_question(text, tokens) else None
+    return "other" if asking else None
 
 
 def answer(ctx: Ctx, turn: Turn, kind: str, text: str) -> Outcome:
