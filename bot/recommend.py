@@ -143,16 +143,18 @@ class Recommender:
 
     def _with_direct_option(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
                             grouping: str, person: Person) -> tuple[Service, ...]:
-        """Make sure a young person sees one door they can open themselves, today.
+        """Make sure a young person sees one door they can open themselves, today: someone to
+        talk to (a service with opening hours: Kooth, Childline, Night OWLS), not only pages to
+        read (young people asked for "someone who gets it", blind conversations, December 2026).
 
         A service that is already the way in to a chosen one does not count:
         its number is on that card already.
         """
         doors = {s.access.via for s in chosen}
-        if any(_direct(s) and s.id not in doors for s in chosen):
+        if any(_direct(s) and s.hours is not None and s.id not in doors for s in chosen):
             return chosen
         direct = [s for s in self._best(pool, topics, (grouping,), person, limit=len(pool))
-                  if _direct(s) and s.id not in doors]
+                  if _direct(s) and s.hours is not None and s.id not in doors]
         if not direct:
             return chosen
         return _unique(list(chosen[: MAX_SERVICES - 1]) + direct[:1])
