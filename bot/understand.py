@@ -253,10 +253,11 @@ class Understander:
         # as a mere question; a "yes" from combos alone is treated the same way.
         own = verdict == "yes" and (not standing or any(_first_person(tokens, h) for h in standing))
         own = own or (verdict == "ask" and any(h.key[1] in self.always_ask for h in hits[AMBIGUOUS]))
-        if denied and not own and not any(_first_person(tokens, h) for h in denied):
-            # Someone else's risk denied ("he has not talked about hurting himself", "no SI"): the
-            # safety question is answered already. A person's own denial ("im not suicidal, just
-            # tired") is still asked about, kindly, once; the reader cannot make either urgent.
+        if denied and not own:
+            # Risk denied, and nothing else to ask about ("he has not talked about hurting himself",
+            # "no SI", "im not going to do anything stupid, im just fed up"): the safety question
+            # is answered already. Asking it again read as not listening (blind conversations,
+            # December 2026); any risk said besides the denial still stands on its own words.
             verdict = "no"
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
                              sum(t in scores for t in topics), verdict,

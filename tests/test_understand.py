@@ -852,18 +852,12 @@ def test_negation_words_inside_risk_phrases_do_not_hide_risk(understander, text)
 @pytest.mark.parametrize("text", [
     "im not suicidal, just tired",
     "i dont want to die but i feel awful",
-])
-def test_negated_risk_asks_rather_than_assumes(understander, text):
-    assert verdict(understander, text) == "ask"  # a person's own denial: asked about once, kindly
-
-
-@pytest.mark.parametrize("text", [
     "no self harm, no SI, low mood for a month",
     "he has not talked about hurting himself",
     "I asked him straight, nothing about harming himself",
 ])
-def test_someone_elses_risk_denied_is_not_asked_again(understander, text):
-    # A worker or a parent who says the risk is not there has answered the safety question
+def test_risk_denied_is_not_asked_again(understander, text):
+    # A person, a worker or a parent who says the risk is not there has answered the safety question
     # (blind conversations, December 2026: asking again read as not listening).
     assert verdict(understander, text) == "no"
 
