@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from bot.learn.model import LearnedReader
 
 from bot.knowledge import KnowledgeBase
-from bot.learn.combine import carry, combine_grouping, combine_topics, combine_verdict
+from bot.learn.combine import READER_ALONE_WORDS, carry, combine_grouping, combine_topics, combine_verdict
 from bot.schema import GROUPINGS
 from bot.textmatch import KeyTypos, Match, PhraseIndex, SpellingFixer, normalise
 
@@ -87,6 +87,7 @@ class Understanding:
     # Every risk word in it was denied ("not going to hurt myself"): the topics of the denied
     # words (no evidence of the risk, nor of that need). Empty when nothing was denied.
     denied: tuple[str, ...] = ()
+    negation: bool = False  # a negation anywhere ("not", "never"): the learned reader cannot read one
 
     @property
     def is_crisis(self) -> bool:
@@ -201,7 +202,7 @@ class Understander:
         """The two readers' verdicts, rankings and groupings mixed (bot/learn/combine.py says how)."""
         settings = self.reader.settings
         verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS,
-                                  question, lexicon.own_risk)
+                                  question, lexicon.own_risk, words >= READER_ALONE_WORDS, lexicon.negation)
         situations = self.parents_own if audience == "parent" else frozenset()
         guessed = {t: p for t, p in learned.topics.items() if t not in lexicon.denied}
         topics, evident = combine_topics(lexicon.topic_scores, guessed, settings.topic_weight, situations)
@@ -213,7 +214,7 @@ class Understander:
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
                              lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident, lexicon.crisis,
-                             lexicon.denied)
+                             lexicon.denied, lexicon.negation)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
@@ -261,7 +262,7 @@ class Understander:
             verdict = "no"
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
                              sum(t in scores for t in topics), verdict,
-                             tuple(dict.fromkeys(h.key[1] for h in denied)) if not own else ())
+                             tuple(dict.fromkeys(h.key[1] for h in denied)) if not own else (), bool(hits[NEGATION]))
 
     def _told_apart(self, hits: dict[str, list[Match]]) -> list[Match]:
         """Situations told in two parts: "my step dad goes mental at my mum", "mums boyfriend

@@ -261,9 +261,13 @@ def test_a_lexicon_crisis_the_reader_is_sure_is_calm_becomes_the_question_never_
     # and a question about words or procedures whose risk is not the writer's own.
     assert combine_verdict(s, "yes", 0.01, True, True, False) == "no"
     assert combine_verdict(s, "yes", 0.01, True, True, True) == "ask"
-    # The reader alone only ever asks, however sure ("she's at her dads tonight" scored 0.99).
+    # The reader alone asks, however sure, in a reply mid-way ("she's at her dads tonight" scored
+    # 0.99) or when anything is denied; urgent help alone only when all but certain in a telling.
     assert combine_verdict(s, "no", 0.65, True, False, False) == "ask"
     assert combine_verdict(s, "no", 0.999, True, False, False) == "ask"
+    assert combine_verdict(s, "no", 0.999, True, False, False, telling=True) == "yes"
+    assert combine_verdict(s, "no", 0.999, True, False, False, telling=True, negation=True) == "ask"
+    assert combine_verdict(s, "no", 0.9, True, False, False, telling=True) == "ask"
     assert combine_verdict(s, "ask", 0.65, True, False, False) == "yes"  # the lexicon's evidence and the reader's
     assert combine_verdict(s, "no", 0.65, False, False, False) == "no"  # "took pills" needs the short bar
     assert combine_verdict(s, "no", 0.75, False, False, False) == "ask"

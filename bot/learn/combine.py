@@ -84,8 +84,8 @@ def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float],
     return max(mixed, key=lambda g: (mixed[g], _SEVERITY[g])) if mixed else "getting-advice"
 
 
-def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, question: bool, own_risk: bool
-                    ) -> Literal["yes", "ask", "no"]:
+def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, question: bool, own_risk: bool,
+                    telling: bool = False, negation: bool = False) -> Literal["yes", "ask", "no"]:
     """Urgent help, the one safety question, or neither.
 
     Urgent help: a probability at the high threshold (one for one or two words,
@@ -102,12 +102,15 @@ def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, questio
     """
     high = settings.yes_threshold if long_enough else settings.short_yes_threshold
     if p >= high:
-        # The reader alone, with no risk word the lexicon knows, only ever asks: it counts words,
-        # and "she's at her dads tonight" (0.99), "he's not in danger and has never been hit" or
-        # "I hide in the toilets" can score as high as a crisis. Urgent help needs evidence that
-        # can be explained; the question still reaches a crisis in words nobody listed, and a
-        # "yes" to it brings urgent help at once (blind conversations, December 2026).
-        return "yes" if lexicon != "no" else "ask"
+        # The reader alone, with no risk word the lexicon knows, mostly asks: it counts words, and
+        # "she's at her dads tonight" (0.99), "he's not in danger and has never been hit" or "I
+        # hide in the toilets" can score as high as a crisis. It gives urgent help alone only when
+        # all but certain, in a message long enough to tell something (not a reply mid-way through
+        # a conversation) and with nothing denied in it; otherwise the question, whose "yes"
+        # brings urgent help at once (blind conversations, December 2026).
+        if lexicon == "no" and not (p >= READER_ALONE_YES and telling and not negation):
+            return "ask"
+        return "yes"
     if lexicon == "yes":
         if question and not own_risk and p < settings.question_veto:
             lexicon = "no"
@@ -118,6 +121,10 @@ def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, questio
     if (p >= settings.ask_threshold and long_enough) or (lexicon == "ask" and (p >= settings.lexicon_floor or own_risk)):
         return "ask"
     return "no"
+
+
+READER_ALONE_YES = 0.97  # the reader's probability from which it alone may bring urgent help
+READER_ALONE_WORDS = 8  # ...in a message at least this long: a whole telling, not a reply mid-way
 
 
 def carry(settings, carried: float, risk: float) -> tuple[float, bool]:
