@@ -63,6 +63,10 @@ _COUNT = re.compile(r"\b(?:my|our|ive got|i have|we have|weve got|got)\s+(?:\d|t
                     r"(?!\s*(?:yo|y/o|yrs?|years?|year-old|month|week|and a half))", re.I)
 
 
+_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2}\s*(?:am|pm)?|\s*(?:am|pm|oclock|o'clock))\b|\b(?:till|til|until|by)\s+\d{1,2}\b(?![:.]\d)"
+                    r"(?!\s*(?:yo|y/o|yrs?|years?|year-old|months?|weeks?))", re.I)
+
+
 def parse_age(text: str) -> int | None:
     """An age typed as a number, a word ("fourteen") or a school year ("year 10"); a stated age wins."""
     infant = infant_age(text)
@@ -71,6 +75,7 @@ def parse_age(text: str) -> int | None:
         other = parse_age(_INFANT.sub(" ", text))
         return other if other is not None and other > infant else infant
     text = _COUNT.sub(" ", text)  # "my 2 are 4 and 9", "ive got two": how many children, not an age
+    text = _CLOCK.sub(" ", text)  # "up till 2am", "at 21:40", "the 6.25 bus": a time, not an age
     school = school_year_age(text)
     rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
     tokens = normalise(rest)
