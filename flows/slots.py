@@ -208,7 +208,19 @@ def _own_role(slot: Slot, value: str, phrase: str, words: str) -> bool:
         return True
     if phrase.startswith(("i ", "im ", "work with", "professional", "a professional")):
         return True
-    return any(f" {prefix} {phrase} " in words for prefix in _SELF_ROLE) or words.startswith(f" {phrase} ")
+    if any(f" {prefix} {phrase} " in words for prefix in _SELF_ROLE):
+        return True
+    # A title leading the message ("community midwife, dewsbury", "residential support worker,
+    # childrens home in golcar"): the speaker's, unless it is someone's ("her teacher thinks").
+    tokens, size = words.split(), len(phrase.split())
+    for start in range(min(_TITLE_WITHIN, len(tokens))):
+        if tokens[start:start + size] == phrase.split():
+            return not any(t in _SOMEONE_ELSES for t in tokens[:start])
+    return False
+
+
+_TITLE_WITHIN = 3  # a role this near the start of a message is a title the speaker gives
+_SOMEONE_ELSES = frozenset({"her", "his", "my", "their", "our", "your", "the", "a", "an"})
 
 
 def _of_a_child(ctx: Ctx, text: str) -> bool:
