@@ -18,18 +18,17 @@ from bot.schema import AUDIENCES
 from bot.textmatch import normalise
 from bot.understand import is_question
 from flows import crisis, journey, places, result_questions, results, services
+from flows.said_besides import SaidBesides, plain as _plain
 from flows.context import Ctx, Turn
 
 log = logging.getLogger(__name__)
 MAX_INPUT_CHARS = 4096  # Telegram's own limit for one message
-YES_NO_MAX_WORDS = 8  # a longer message is more than an answer: it is read as a message
 YES_NO_ACTIONS = {  # the questions a yes or a no answers, and the button each means
     "crisis_check": {"yes": "chk:yes", "no": "chk:no"},
     "results": {"yes": "fb:yes", "no": "fb:no"},
     "anything_else": {"yes": "more", "no": "done"},
 }
 
-_NOT_BEFORE = frozenset({"not", "never", "isnt", "arent", "wasnt", "werent", "wont", "cant", "feel", "dont"})  # "not safe at home"
 COMMANDS = ("start", "help", "restart", "crisis", "privacy", "services")
 
 
@@ -39,15 +38,7 @@ class Conversation:
         # Every crisis reply rendered now, once, so showing one at 3am cannot fail on a lookup.
         self.ctx = replace(ctx, crisis_texts=crisis.CrisisReplies(ctx))
         self.finder = services.ServiceFinder(self.ctx)
-        self._urgent_words = frozenset(_plain(w) for w in kb.thrive.urgent_words)
-        self._safe_words = frozenset(_plain(w) for w in kb.thrive.safe_words)
-        self._safe_statements = tuple(tuple(_plain(p).split()) for p in kb.thrive.safe_statements)
-        self._answers = {k: frozenset(_plain(w) for w in v) for k, v in kb.thrive.answers.items()}
-        self._followups = tuple(
-            (tuple(_plain(p) for p in f.phrases),
-             (tuple(_plain(p) for p in f.near.who), tuple(_plain(p) for p in f.near.did), f.near.within) if f.near else None,
-             f.message, f.only_after_urgent_help)
-            for f in kb.thrive.followups)
+        self.besides = SaidBesides(kb)  # yes, no, "I'm safe", followups: phrase lists normalised once
         # Rendered now so that the last-resort answer cannot itself fail later.
         self._fallback = {a: kb.say("error_fallback", a) for a in (None, *AUDIENCES)}
 
@@ -83,8 +74,9 @@ class Conversation:
     def _text(self, turn: Turn, text: str) -> Outcome:
         ctx, state = self.ctx, turn.state
         heard = ctx.understander.read(text, state.audience)
-        if state.step == "crisis" and heard.lexicon_crisis == "no" and (
-                self._opens_with(text, self._safe_words) or self._says_safe(text)):
+        words, besides = _plain(text), self.besides
+        opens_safe, says_safe = besides.opens_safe(words), besides.says_safe(words)
+        if state.step == "crisis" and heard.lexicon_crisis == "no" and (opens_safe or says_safe):
             return self._choice(turn, "resume")  # "im ok now hes gone out": carry on (the lexicon's alarm still wins)
         if heard.crisis != "no" and heard.lexicon_crisis == "no" and journey.is_plain_answer(ctx, state, text, heard):
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
@@ -104,21 +96,20 @@ class Conversation:
         if heard.crisis == "yes":
             turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard), risk=0.0)
             return crisis.show(ctx, turn)  # every number again: crisis words always get all of them
-        if _plain(text) in self._urgent_words:  # "emergency" typed at any question: the Urgent help button
+        if besides.is_urgent(words):  # "emergency" typed at any question: the Urgent help button
             return crisis.show(ctx, turn)
         if state.step == "crisis":
             # After urgent help, "no" or "not safe" keeps it, never the next routine question.
             # Anything else is taken where they left off (below), unless the danger is not over.
             # A bare "yes" answers nothing here (are they safe? in danger?): it is not a sign of safety.
-            if self._yes_or_no(text) is not None and not self._opens_with(text, self._safe_words) \
-                    or "not safe" in _plain(text):
+            if besides.yes_or_no(words) is not None and not opens_safe or "not safe" in words:
                 return crisis.still(ctx, turn)
-        if state.step == "crisis_check" and heard.lexicon_crisis == "no" and self._says_safe(text):
+        if state.step == "crisis_check" and heard.lexicon_crisis == "no" and says_safe:
             return self._choice(turn, "chk:no")  # "he's not in danger tonight, never been hit": a no
-        said = self._yes_or_no(text) if state.step in YES_NO_ACTIONS else None
+        said = besides.yes_or_no(words) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
-        followup = self._followup(text, state.step)
+        followup = besides.followup(words, state.step)
         if followup and state.step == "crisis_check" and heard.lexicon_crisis == "no":
             # "do they tell my mum??" while the safety question waits: answered, then asked again.
             turn.state = journey.keep_answers(ctx, state, text, heard).but(reasked="crisis_check")
@@ -143,17 +134,17 @@ class Conversation:
             if state.step in ("results", "anything_else") or not heard.matched:
                 return journey.ask_again(ctx, turn)
             heard, warrants_question = replace(heard, crisis="no"), False
-        if state.step == "crisis" and (heard.crisis != "no" or named) and not self._opens_with(text, self._safe_words) \
-                and not self._answers_pending(state, text, heard):
+        if state.step == "crisis" and (heard.crisis != "no" or named) and not opens_safe \
+                and not journey.answers_pending(ctx, state, text, heard):
             # Urgent help on screen, and these words still sound like danger ("I don't know where she
             # is", "haven't rung the police yet"): the lines that matter now, not "how long has it been?".
             return crisis.still(ctx, turn)
         # Urgent help on screen, or the same words say all are safe now ("he's in custody, mum and
         # the kids are safe at nan's now"): no safety question on the reader's or a situation's say-so.
-        asked_already = (state.crisis_shown or self._says_safe(text)) and heard.lexicon_crisis == "no"
+        asked_already = (state.crisis_shown or says_safe) and heard.lexicon_crisis == "no"
         question = next((q for c in named if (q := ctx.kb.circumstances[c].safety_question)), None)
         now = any(journey.slots.says_any(text, ctx.kb.circumstances[c].urgent_when) for c in named)
-        if question and now and not state.crisis_shown and not self._says_safe(text):
+        if question and now and not state.crisis_shown and not says_safe:
             # Abuse at home, happening now ("he's throwing stuff at her in the kitchen right now"):
             # urgent help at once, with the silent 999 call and the domestic abuse line.
             turn.state = state.but(risk=0.0, topics=state.topics or journey.slots.matched_topics(heard))
@@ -172,7 +163,7 @@ class Conversation:
         pressed = self._typed_button(state, text)
         if pressed:
             return self._choice(turn, pressed)
-        unanswered = state.step == "crisis_check" and (not heard.matched or is_question(text, normalise(text)))
+        unanswered = state.step == "crisis_check" and (not heard.matched or is_question(text, words.split()))
         if unanswered and state.reasked == "crisis_check":
             # Asked twice and still not answered ("what do I do first?"): what to do now is urgent
             # help (with "I'm safe, carry on" beside it), never the next routine question.
@@ -200,15 +191,14 @@ class Conversation:
             # A new need typed after the results ("is there anything for his sleep too?"): a new
             # journey for it (one journey, one set of suggestions), with its results at once. Who,
             # age, area, how long and how much are this person's already: never asked again.
-            kept = state
-            named = journey.slots.matched_topics(heard)
-            new = tuple(t for t in named if t not in result_questions.ROUTE_TOPICS) or named
+            told = journey.slots.matched_topics(heard)
+            new = tuple(t for t in told if t not in result_questions.ROUTE_TOPICS) or told
             # The need they came with stays beside the new one ("and for the parents?" after an
             # eating disorder is support for a family living with an eating disorder).
             turn.state = results.something_else(ctx, turn).but(
-                journey=new_journey_id(), topics=tuple(dict.fromkeys(new + kept.topics[:1]))[:3], severity=kept.severity,
-                duration=kept.duration, urgency=kept.urgency, circumstances=kept.circumstances,
-                crisis_shown=kept.crisis_shown, safe_now=kept.safe_now)
+                journey=new_journey_id(), topics=tuple(dict.fromkeys(new + state.topics[:1]))[:3], severity=state.severity,
+                duration=state.duration, urgency=state.urgency, circumstances=state.circumstances,
+                crisis_shown=state.crisis_shown, safe_now=state.safe_now)
             return journey.advance(ctx, turn)
         if state.step == "services":
             found = self.finder.search(text)
@@ -216,48 +206,6 @@ class Conversation:
                 return services.show_found(ctx, turn, found)
             turn.state = state = state.but(step="topics")  # they told us a need, not a name
         return journey.on_text(ctx, turn, text, heard)
-
-    def _answers_pending(self, state: State, text: str, heard) -> bool:
-        """After urgent help: do these words answer the question that was waiting ("urgent, she goes
-        home at 3.15" at how soon, "a few months" at how long)?"""
-        pending = state.but(step=state.resume or "start", resume=None)
-        following = journey.next_slot(pending)
-        if pending.step in journey.slots.SLOTS and following is not None:
-            pending = pending.but(step=following.name)
-        slot = journey.slots.SLOTS.get(pending.step)
-        return (slot is not None and slot.name != "topics"
-                and journey.slots.read_typed(self.ctx, pending, slot, text, heard) is not None)
-
-    def _followup(self, text: str, step: str) -> str | None:
-        """The answer key of a question asked besides the need ("can you tell my teacher?")."""
-        words = f" {_plain(text)} "
-        return next((key for phrases, near, key, urgent_only in self._followups
-                     if (step == "crisis" or not urgent_only)
-                     and (any(f" {p} " in words for p in phrases) or (near and _near(words, *near)))), None)
-
-    def _says_safe(self, text: str) -> bool:
-        words = _plain(text).split()
-        for phrase in self._safe_statements:
-            size = len(phrase)
-            for i in range(len(words) - size + 1):
-                if tuple(words[i:i + size]) == phrase and (i == 0 or words[i - 1] not in _NOT_BEFORE):
-                    return True
-        return False
-
-    def _yes_or_no(self, text: str) -> str | None:
-        """"yes" or "no" when a short message opens with one ("no she doesnt hurt us"), else None."""
-        for answer in ("no", "yes"):
-            if self._opens_with(text, self._answers.get(answer, frozenset())):
-                return answer
-        return None
-
-    @staticmethod
-    def _opens_with(text: str, phrases: frozenset[str]) -> bool:
-        """A short message (a few words) that opens with one of the phrases."""
-        words = _plain(text).split()
-        if not words or len(words) > YES_NO_MAX_WORDS:
-            return False
-        return any(" ".join(words[:size]) in phrases for size in (4, 3, 2, 1))
 
     def _typed_button(self, state: State, text: str, exact: bool = False) -> str | None:
         """People type a button's words instead of pressing it; treat that as the press.
@@ -351,20 +299,6 @@ class Conversation:
             return services.show_found(ctx, turn, self.finder.search(rest)) if rest.strip() else services.browse(ctx, turn)
         turn.add(ctx.say("unknown_command", state))
         return journey.ask_again(ctx, turn)
-
-
-def _plain(text: str) -> str:
-    return " ".join(normalise(text))
-
-
-def _near(words: str, who: tuple[str, ...], did: tuple[str, ...], within: int) -> bool:
-    """Who ("my mum") and what ("finding out") within a few words of each other, either order."""
-    tokens = words.split()
-    def starts(phrases):
-        return [(i, i + len(p.split())) for p in phrases for i in range(len(tokens))
-                if tokens[i:i + len(p.split())] == p.split()]
-    return any(0 <= d0 - w1 <= within or 0 <= w0 - d1 <= within
-               for w0, w1 in starts(who) for d0, d1 in starts(did))
 
 
 def new_journey_id() -> str:

@@ -63,9 +63,18 @@ class Recommender:
         if len(chosen) < MIN_SERVICES and grouping != RISK:
             chosen = self._topped_up(chosen, pool, topics, grouping, person)
         if person.audience == "young_person" and grouping != RISK:
-            chosen = self._with_direct_option(chosen, pool, topics, grouping, person)
+            # One door they can open themselves, today: someone to talk to (a service with opening
+            # hours: Kooth, Childline, Night OWLS), not only pages to read ("someone who gets it",
+            # blind conversations, December 2026). A service that is already the way in to a
+            # chosen one does not count: its number is on that card already.
+            via = {s.access.via for s in chosen}
+            chosen = self._with_one(chosen, pool, topics, (grouping,), person,
+                                    lambda s: _direct(s) and s.hours is not None and s.id not in via)
         if person.age_min is not None and person.age_min >= ADULT_AGE and grouping != RISK:
-            chosen = self._with_adult_route(chosen, pool, topics, person)
+            # From 18, one adult route at least (NHS talking therapies, a GP): a children's service
+            # that still takes an 18-year-old is a bridge, and the adult door is where help goes on.
+            chosen = self._with_one(chosen, pool, topics, GROUPINGS[:-1], person, lambda s: s.for_adults,
+                                    anywhere=True)
         doors = self._area_doors(person)
         if doors:  # the area's own door for the situation (abuse at home: safeguarding) leads
             chosen = _unique(doors + [s for s in chosen if s not in doors])[:MAX_SERVICES]
@@ -83,18 +92,25 @@ class Recommender:
                           for s in chosen)
         first_need_unmet = not any(self._specific(s, topics, person) and s.id in local_ids for s in chosen)
         if first_need_unmet and person.audience == "young_person" and grouping != RISK:
-            chosen = self._with_national_line(chosen, pool, topics, grouping, person, local_ids)
+            # Nothing local made for a young person's need (being trans, a grief): one national line
+            # they can use tonight without anyone's say-so (Kooth, Childline) is among the doors.
+            chosen = self._with_one(chosen, pool, topics, _neighbours(grouping) + (grouping,), person,
+                                    lambda s: _direct(s) and s.id not in local_ids, calm=True)
         return Recommendation(chosen, gap, self._gap_reason(topics, person) if gap else None)
 
-    def _with_national_line(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
-                            grouping: str, person: Person, local: frozenset[str]) -> tuple[Service, ...]:
-        """Nothing local made for a young person's need (being trans, a grief): one national line
-        they can use tonight without anyone's say-so (Kooth, Childline) is among the doors."""
-        if any(_direct(s) and s.id not in local for s in chosen):
+    def _with_one(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
+                  groupings: tuple[str, ...], person: Person, wanted, anywhere: bool = False,
+                  calm: bool = False) -> tuple[Service, ...]:
+        """At least one door of a kind among the chosen (`wanted`); if none, the best of that kind
+        in these groupings takes the last place (`calm`: never an emergency line; `anywhere`:
+        failing that, any of that kind that is not an emergency line)."""
+        if any(wanted(s) for s in chosen):
             return chosen
-        national = [s for s in self._best(pool, topics, _neighbours(grouping) + (grouping,), person, limit=len(pool))
-                    if _direct(s) and s.id not in local and not s.emergency]
-        return _unique(list(chosen[: MAX_SERVICES - 1]) + national[:1]) if national else chosen
+        found = [s for s in self._best(pool, topics, groupings, person, limit=len(pool))
+                 if wanted(s) and not (calm and s.emergency)]
+        if not found and anywhere:
+            found = [s for s in pool if wanted(s) and not s.emergency]
+        return _unique(list(chosen[: MAX_SERVICES - 1]) + found[:1]) if found else chosen
 
     def _topped_up(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
                    grouping: str, person: Person) -> tuple[Service, ...]:
@@ -109,18 +125,6 @@ class Recommender:
         general = self._best(pool, topics, near + (grouping,), person, limit=len(pool))
         anywhere = self._best(pool, topics, GROUPINGS[:-1], person, limit=len(pool))
         return _unique(list(chosen) + made_for + list(general) + list(anywhere))[:MIN_SERVICES]
-
-    def _with_adult_route(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
-                          person: Person) -> tuple[Service, ...]:
-        """From 18, one adult route at least (NHS talking therapies, a GP): a children's service
-        that still takes an 18-year-old is a bridge, and the adult door is where help goes on."""
-        if any(s.for_adults for s in chosen):
-            return chosen
-        adult = [s for s in self._best(pool, topics, GROUPINGS[:-1], person, limit=len(pool)) if s.for_adults]
-        adult = adult or [s for s in pool if s.for_adults and not s.emergency]
-        if not adult:
-            return chosen
-        return _unique(list(chosen[: MAX_SERVICES - 1]) + adult[:1])
 
     def _area_doors(self, person: Person) -> list[Service]:
         area = self.kb.areas.get(person.area or "")
@@ -140,24 +144,6 @@ class Recommender:
         if made_for and not any(self._takes_age(s, person) for s in made_for):
             return GAP_AGE
         return GAP_NO_LOCAL
-
-    def _with_direct_option(self, chosen: tuple[Service, ...], pool: list[Service], topics: tuple[str, ...],
-                            grouping: str, person: Person) -> tuple[Service, ...]:
-        """Make sure a young person sees one door they can open themselves, today: someone to
-        talk to (a service with opening hours: Kooth, Childline, Night OWLS), not only pages to
-        read (young people asked for "someone who gets it", blind conversations, December 2026).
-
-        A service that is already the way in to a chosen one does not count:
-        its number is on that card already.
-        """
-        doors = {s.access.via for s in chosen}
-        if any(_direct(s) and s.hours is not None and s.id not in doors for s in chosen):
-            return chosen
-        direct = [s for s in self._best(pool, topics, (grouping,), person, limit=len(pool))
-                  if _direct(s) and s.hours is not None and s.id not in doors]
-        if not direct:
-            return chosen
-        return _unique(list(chosen[: MAX_SERVICES - 1]) + direct[:1])
 
     def _best(self, pool: list[Service], topics: tuple[str, ...], groupings: tuple[str, ...], person: Person,
               limit: int = MAX_SERVICES) -> tuple[Service, ...]:

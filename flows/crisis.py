@@ -9,6 +9,7 @@ from bot.dialogue import Button, Outcome, State
 from bot.understand import Understanding
 from flows.cards import contact_line
 from flows.context import Ctx, Turn
+from flows import whose_need
 from flows.slots import matched_topics
 
 AREA_MARK = "area"
@@ -107,7 +108,7 @@ def check_buttons(ctx: Ctx, state: State) -> tuple[tuple[Button, ...], ...]:
 def show(ctx: Ctx, turn: Turn) -> Outcome:
     state = turn.state
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
-    own = state.audience == "parent" and bool(state.topics) and ctx.kb.topics[state.topics[0]].parents_own
+    own = whose_need.parents_own(ctx, state)
     text = ctx.crisis_texts.text(state.audience, state.area, state.circumstances,
                                  state.age if state.audience == "young_person" else None, own=own)
     turn.state = state.but(step="crisis", resume=resume, crisis_shown=True, safe_now=False)
@@ -125,13 +126,12 @@ def still(ctx: Ctx, turn: Turn) -> Outcome:
     word and never the next routine question. Its numbers are just above.
     """
     state = turn.state
-    own = state.audience == "parent" and bool(state.topics) and ctx.kb.topics[state.topics[0]].parents_own
-    situation = next((ctx.kb.circumstances[c] for c in state.circumstances
-                      if c in ctx.kb.circumstances and ctx.kb.circumstances[c].crisis_outro), None)
+    known = (ctx.kb.circumstances[c] for c in state.circumstances if c in ctx.kb.circumstances)  # a state kept
+    situation = next((c for c in known if c.crisis_outro), None)  # across an update may name an old one
     if situation is not None:  # missing, abuse at home: its own words say what to do now
         first = situation.crisis_outro
     else:
-        first = "crisis_emergency_self" if own else "crisis_still"
+        first = "crisis_emergency_self" if whose_need.parents_own(ctx, state) else "crisis_still"
     lines = [ctx.say(first, state), ctx.say("crisis_still_outro", state)]
     turn.state = state.but(step="crisis", crisis_shown=True, safe_now=False)
     turn.add("\n\n".join(lines), crisis_buttons(ctx, turn.state))

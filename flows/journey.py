@@ -7,6 +7,7 @@ hands over to `results`.
 from __future__ import annotations
 
 from bot.dialogue import Button, Outcome, State
+from bot.recommend import RISK
 from bot.understand import Understanding, is_question
 from bot.textmatch import normalise
 from flows import crisis, parent, places, professional, results, said, slots, told_more, whose_need, young_person
@@ -18,11 +19,10 @@ from flows.context import Ctx, Turn
 SKIPPABLE = {"role": "other", "duration": "unsaid"}
 SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
 TELLING_WORDS = 6  # a message this long that answers nothing asked is telling more about the need
-PLAIN_ANSWER_MAX_WORDS = 12
+PLAIN_ANSWER_MAX_WORDS = 12  # longer than this, a message is read as a message, whatever it answers
 LET_GO = ("age_band", "area")  # questions let go when asked twice and still not answered
-JUDGED = {"severity": "severity", "urgency": "urgency"}  # questions judged from the words when not answered
-RISK = "getting-risk-support"
-SCHOOL_TOPIC = "school"  # longer than this, a message is read as a message, whatever it answers
+JUDGED = ("severity", "urgency")  # questions judged from the words when more is told instead
+SCHOOL_TOPIC = "school"
 
 JOURNEYS = {
     "young_person": young_person.QUESTIONS,
@@ -56,7 +56,7 @@ def advance(ctx: Ctx, turn: Turn) -> Outcome:
 def _question(ctx: Ctx, state: State, slot: slots.Slot) -> str:
     """The question's words for this person: a parent is not asked about a baby's school."""
     if slot.name == "severity" and state.audience == "parent":
-        if results.is_parents_own(ctx, state):
+        if whose_need.parents_own(ctx, state):
             return "ask_severity_own"
         if state.age_band == ctx.kb.thrive.age_bands[0].id:
             return "ask_severity_young_child"
@@ -209,6 +209,17 @@ def keep_answers(ctx: Ctx, state: State, text: str, heard: Understanding) -> Sta
             or _answers_another(ctx, state, pending, text, heard) or state)
 
 
+def answers_pending(ctx: Ctx, state: State, text: str, heard: Understanding) -> bool:
+    """After urgent help: do these words answer the question that was waiting ("urgent, she goes
+    home at 3.15" at how soon, "a few months" at how long)?"""
+    pending = state.but(step=state.resume or "start", resume=None)
+    following = next_slot(pending)
+    if pending.step in slots.SLOTS and following is not None:
+        pending = pending.but(step=following.name)
+    slot = slots.SLOTS.get(pending.step)
+    return slot is not None and slot.name != "topics" and slots.read_typed(ctx, pending, slot, text, heard) is not None
+
+
 def _tells_more(text: str) -> bool:
     return len(text.split()) >= TELLING_WORDS or is_question(text, normalise(text))
 
@@ -216,7 +227,7 @@ def _tells_more(text: str) -> bool:
 def _judged(ctx: Ctx, state: State, slot: slots.Slot, heard: Understanding) -> State:
     """How much it weighs, from the grouping their words suggest: never risk support (that is the
     safety question's to decide), and the middle choice when the words suggest nothing."""
-    choices = [c for c in getattr(ctx.kb.thrive, JUDGED[slot.name]) if c.grouping != RISK]
+    choices = [c for c in getattr(ctx.kb.thrive, slot.name) if c.grouping != RISK]
     chosen = next((c for c in choices if c.grouping == heard.grouping), None)
     if chosen is None:
         chosen = choices[-1] if heard.grouping == RISK else choices[len(choices) // 2]

@@ -12,7 +12,6 @@ which part of a card answers it); the words of the answers are in messages.yaml.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from bot.dialogue import Outcome, State
 from bot.schema import Service
@@ -41,7 +40,7 @@ def asked(ctx: Ctx, state: State, text: str, heard: Understanding) -> str | None
         return None
     words = f" {' '.join(tokens)} "
     for question in ctx.kb.thrive.result_questions:
-        if any(f" {p} " in words for p in _plain(tuple(question.phrases))):
+        if any(f" {p} " in words for p in slots.plain_phrases(tuple(question.phrases))):
             return question.answer
     return "other" if asking else None
 
@@ -61,11 +60,6 @@ def answer(ctx: Ctx, turn: Turn, kind: str, text: str) -> Outcome:
         lines = [ctx.say("result_question_other", state)]
     turn.add("\n\n".join(lines), results.result_buttons(ctx, state))
     return turn.done()
-
-
-@lru_cache(maxsize=64)
-def _plain(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    return slots.plain_phrases(phrases)
 
 
 def _new_needs(state: State, heard: Understanding, question: bool) -> bool:

@@ -5,7 +5,7 @@ from bot import hours
 from bot.dialogue import Button, Outcome, State
 from bot.recommend import ADULT_AGE, Person
 from bot.textmatch import normalise
-from flows import cards, parent, professional, slots, young_person
+from flows import cards, parent, professional, slots, whose_need, young_person
 from flows.context import Ctx, Turn
 
 _GROUPING_RULES = {
@@ -30,13 +30,8 @@ def person_for(ctx: Ctx, state: State) -> Person:
     band = ctx.kb.choice("age_bands", state.age_band or "")
     low, high = (state.age, state.age) if state.age is not None else ((band.min, band.max) if band else (None, None))
     referrer = professional.referrer(ctx, state) if state.audience == "professional" else None
-    own = is_parents_own(ctx, state)
+    own = whose_need.parents_own(ctx, state)
     return Person(state.audience, low, high, state.area, referrer, state.circumstances, own)
-
-
-def is_parents_own(ctx: Ctx, state: State) -> bool:
-    """A parent telling of their own mental health, a pregnancy or a new baby: the help is for them."""
-    return state.audience == "parent" and bool(state.topics) and ctx.kb.topics[state.topics[0]].parents_own
 
 
 def show(ctx: Ctx, turn: Turn) -> Outcome:

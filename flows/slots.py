@@ -251,7 +251,7 @@ def says_any(text: str, phrases: list[str]) -> bool:
     return any(f" {p} " in words for p in plain_phrases(tuple(phrases)))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)  # every phrase list of the knowledge base, normalised once
 def plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(" ".join(normalise(p)) for p in phrases)
 

@@ -19,8 +19,8 @@ from flows.context import Ctx
 REACH = 4  # a feelings word this many words or fewer after "i"/"im" is said of oneself
 
 
-def speaks_of_self(ctx: Ctx, text: str) -> bool:
-    """"ive got depression", "i'm not coping", "its me really, im so low": feelings said of oneself."""
+def _feels_it_myself(ctx: Ctx, text: str) -> bool:
+    """"ive got depression", "i'm so low": a feelings word said of oneself."""
     own = ctx.kb.thrive.own_need
     words = normalise(text)
     for i, word in enumerate(words):
@@ -31,12 +31,17 @@ def speaks_of_self(ctx: Ctx, text: str) -> bool:
                 break  # "im worried she is low": the feeling is someone else's
             if any(following.startswith(stem) for stem in own.feelings):
                 return True
-    return says_its_mine(ctx, text)
+    return False
 
 
 def says_its_mine(ctx: Ctx, text: str) -> bool:
     """A whole phrase that says the need is the speaker's ("its about me though", "help for me")."""
     return slots.says_any(text, ctx.kb.thrive.own_need.phrases)
+
+
+def parents_own(ctx: Ctx, state: State) -> bool:
+    """A parent telling of their own mental health, a pregnancy or a new baby: the help is for them."""
+    return state.audience == "parent" and bool(state.topics) and ctx.kb.topics[state.topics[0]].parents_own
 
 
 def settle(ctx: Ctx, state: State, text: str | None = None) -> State:
@@ -50,8 +55,10 @@ def settle(ctx: Ctx, state: State, text: str | None = None) -> State:
         return _lead(state, own.perinatal_topic)
     # Said outright ("its about me though"): theirs, whatever topic the words also matched.
     # Feelings said of oneself ("ive been so low"): theirs when the need is one a parent can have.
-    outright = says_its_mine(ctx, text) and own.topic not in state.topics[:1] if text else False
-    if outright or (text and speaks_of_self(ctx, text) and (feelings_first or _named_own(ctx, state))):
+    mine = bool(text) and says_its_mine(ctx, text)
+    theirs = (mine and own.topic not in state.topics[:1]) or (
+        (mine or (bool(text) and _feels_it_myself(ctx, text))) and (feelings_first or _named_own(ctx, state)))
+    if theirs:
         return _lead(state, own.perinatal_topic if baby or own.perinatal_topic in state.topics else own.topic)
     return state
 

@@ -84,6 +84,10 @@ def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float],
     return max(mixed, key=lambda g: (mixed[g], _SEVERITY[g])) if mixed else "getting-advice"
 
 
+READER_ALONE_YES = 0.97  # the reader's probability from which it alone may bring urgent help
+READER_ALONE_WORDS = 8  # ...in a message at least this long: a whole telling, not a reply mid-way
+
+
 def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, question: bool, own_risk: bool,
                     telling: bool = False, negation: bool = False) -> Literal["yes", "ask", "no"]:
     """Urgent help, the one safety question, or neither.
@@ -121,10 +125,6 @@ def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, questio
     if (p >= settings.ask_threshold and long_enough) or (lexicon == "ask" and (p >= settings.lexicon_floor or own_risk)):
         return "ask"
     return "no"
-
-
-READER_ALONE_YES = 0.97  # the reader's probability from which it alone may bring urgent help
-READER_ALONE_WORDS = 8  # ...in a message at least this long: a whole telling, not a reply mid-way
 
 
 def carry(settings, carried: float, risk: float) -> tuple[float, bool]:
