@@ -82,7 +82,7 @@ class Conversation:
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
             # reader alone, unsure on so few words, does not turn them into a crisis. The lexicon still can.
             heard = replace(heard, crisis="no", risk=0.0)
-        if state.audience is not None and state.step not in ("results", "anything_else", "services"):
+        if state.step not in ("results", "anything_else", "services"):
             # Whatever happens next (urgent help, the safety question, the next question), an age or a
             # place told in passing is kept: "year 4 teacher, ossett, she's 9, she doesnt want to go home".
             turn.state = state = journey.told_more.harvest(ctx, state, text)
@@ -134,14 +134,19 @@ class Conversation:
             if state.step in ("results", "anything_else") or not heard.matched:
                 return journey.ask_again(ctx, turn)
             heard, warrants_question = replace(heard, crisis="no"), False
-        if state.step == "crisis" and (heard.crisis != "no" or named) and not opens_safe \
-                and not journey.answers_pending(ctx, state, text, heard):
-            # Urgent help on screen, and these words still sound like danger ("I don't know where she
-            # is", "haven't rung the police yet"): the lines that matter now, not "how long has it been?".
+        danger_open = state.crisis_shown and not state.safe_now and state.step not in ("crisis", "crisis_check")
+        if (state.step == "crisis" and (heard.crisis != "no" or named) and not opens_safe
+                and not journey.answers_pending(ctx, state, text, heard)) \
+                or (danger_open and heard.crisis != "no" and not opens_safe and not says_safe):
+            # Urgent help shown and never said to be over, and these words still sound like danger
+            # ("I don't know where she is", "hes still got it hes on the landing" after "15",
+            # "dewsbury"): the lines that matter now, not "how long has it been?".
             return crisis.still(ctx, turn)
         # Urgent help on screen, or the same words say all are safe now ("he's in custody, mum and
         # the kids are safe at nan's now"): no safety question on the reader's or a situation's say-so.
-        asked_already = (state.crisis_shown or says_safe) and heard.lexicon_crisis == "no"
+        # Told with their weight and said to be safe ("passive thoughts, no plan, no current risk"):
+        # the question is answered already; only the lexicon's own "yes" stands against that.
+        asked_already = (state.crisis_shown and heard.lexicon_crisis == "no") or (says_safe and heard.lexicon_crisis != "yes")
         question = next((q for c in named if (q := ctx.kb.circumstances[c].safety_question)), None)
         now = any(journey.slots.says_any(text, ctx.kb.circumstances[c].urgent_when) for c in named)
         if question and now and not state.crisis_shown and not says_safe:
@@ -176,8 +181,10 @@ class Conversation:
             turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
             return turn.done()
         if state.step in ("crisis", "crisis_check"):
-            # They have moved on from the urgent help: take the words where they left off.
-            state = state.but(step=state.resume or "start", resume=None, safe_now=True)
+            # They have moved on: take the words where they left off. Moving on from urgent help
+            # ("15", "dewsbury", "shes been low for months") does not say the danger is over: until
+            # they say so, danger words bring urgent help back and the results lead with it.
+            state = state.but(step=state.resume or "start", resume=None, safe_now=state.step == "crisis_check")
             following = journey.next_slot(state)
             if state.step in journey.slots.SLOTS and following is not None:
                 state = state.but(step=following.name)  # the question still open, not one answered meanwhile

@@ -375,6 +375,9 @@ class Topic(Strict):
     # Said by a parent, the need is the parent's own (a new mother's mood, a father's
     # depression): services for the parent, not the child's age or children's services.
     parents_own: bool = False
+    # Words about getting help (how to refer, the wait), not what is wrong: told beside a need
+    # ("passive thoughts ... who do I refer to?"), the need leads and this comes after it.
+    route: bool = False
 
 
 class TopicsFile(Strict):
@@ -392,6 +395,15 @@ class CrisisCombo(Strict):
     all: list[str] = Field(min_length=1)
     none: list[str] = Field(default_factory=list)  # concepts that stop the combo ("by accident")
     verdict: Literal["yes", "ask"] = "yes"
+
+
+class QualifiedThoughts(Strict):
+    """How heavy thoughts are, said in the words of an assessment ("passive", "no plan or intent",
+    "denies intent"): a crisis phrase in such a message is asked about, not assumed. Not when the
+    message also names one of the `unless` concepts (something taken, an injury, a weapon)."""
+
+    markers: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
 
 
 class CrisisFile(Strict):
@@ -416,6 +428,7 @@ class CrisisFile(Strict):
     # Signs that past risk is over ("clean for a year", "doing well now"): with a past
     # marker and no recent one, the bot does not even ask.
     recovery_markers: list[str] = Field(default_factory=list)
+    qualified: QualifiedThoughts = Field(default_factory=lambda: QualifiedThoughts())
     # Talking about risk in general (training, awareness, "how do I talk to her about"):
     # near these words a crisis phrase alone is not a crisis.
     talking_about: list[str] = Field(default_factory=list)
@@ -438,6 +451,9 @@ class CrisisFile(Strict):
             unknown = [c for c in combo.all + combo.none if c not in known]
             if unknown:
                 raise ValueError(f"combos[{number}]: unknown concept(s) {', '.join(unknown)}")
+        unknown = [c for c in self.qualified.unless if c not in known]
+        if unknown:
+            raise ValueError(f"qualified.unless: unknown concept(s) {', '.join(unknown)}")
         return self
 
 

@@ -38,6 +38,7 @@ TOPIC_NEGATION_WINDOW = 1
 PAST_WINDOW = 10  # words either side of a crisis phrase where "years ago"... put it in the past
 SOFT_WINDOW = 8  # words either side where "joking", "when he loses at Fortnite" make the bot ask
 RECOVERY_WINDOW = 16  # "she's stopped now", "clean for a year" reach further
+WEIGHED_AFTER, WEIGHED_BEFORE = 12, 3  # where "no plan or intent" / "passive" weigh a crisis phrase
 TALK_WINDOW = 5  # words either side where "training", "awareness"... make it general talk
 WEAK_WEIGHT = 0.4
 WEAK_CAP = 0.7
@@ -65,6 +66,7 @@ TOPIC, CRISIS, AMBIGUOUS, FIGURE, NEGATION, PAST, RECENT, RECOVERY, TALK, SOFT, 
     "topic", "crisis", "ambiguous", "figure", "neg", "past", "recent", "recovery", "talk", "soft", "concept", "cue",
     "situation",
 )
+QUALIFIED = "qualified"
 WHO, DID = "situation-who", "situation-did"  # the two parts of a situation told apart (circumstances.yaml `near`)
 AFTER_DEED = 4  # who named just after the deed ("smashing the kitchen up and mum is screaming")
 
@@ -88,6 +90,9 @@ class Understanding:
     # words (no evidence of the risk, nor of that need). Empty when nothing was denied.
     denied: tuple[str, ...] = ()
     negation: bool = False  # a negation anywhere ("not", "never"): the learned reader cannot read one
+    # The lexicon asks because the thoughts were told with their weight ("passive", "no plan or
+    # intent"): the learned reader, which cannot read that, does not make it urgent help alone.
+    weighed: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -138,6 +143,8 @@ class Understander:
         entries += [((PAST, RECOVERY), p) for p in crisis.recovery_markers]
         entries += [((TALK, None), p) for p in crisis.talking_about]
         entries += [((SOFT, None), p) for p in crisis.softeners]
+        entries += [((QUALIFIED, None), p) for p in crisis.qualified.markers]
+        self.acts = frozenset(crisis.qualified.unless)
         concepts = dict(crisis.concepts)
         concepts.setdefault("recent", list(crisis.recent_markers))
         concepts.setdefault("past", list(crisis.past_markers))
@@ -160,6 +167,7 @@ class Understander:
         self.topic_grouping = {t.id: t.grouping for t in kb.topics.values()}
         self.present_only = {c.id: c.present_only for c in kb.circumstances.values()}
         self.parents_own = frozenset(t.id for t in kb.topics.values() if t.parents_own)
+        self.route = frozenset(t.id for t in kb.topics.values() if t.route)
         self.always_ask = frozenset(crisis.always_ask)
         self.says_nothing = frozenset(w for phrase in crisis.says_nothing for w in normalise(phrase))
         self.fallback = {
@@ -203,10 +211,12 @@ class Understander:
         settings = self.reader.settings
         verdict = combine_verdict(settings, lexicon.crisis, learned.crisis, words >= MODEL_ASK_MIN_WORDS,
                                   question, lexicon.own_risk, words >= READER_ALONE_WORDS, lexicon.negation)
+        if verdict == "yes" and lexicon.weighed:
+            verdict = "ask"
         situations = self.parents_own if audience == "parent" else frozenset()
         guessed = {t: p for t, p in learned.topics.items() if t not in lexicon.denied}
         topics, evident = combine_topics(lexicon.topic_scores, guessed, settings.topic_weight, situations)
-        topics = topics + tuple(t for t in lexicon.denied if t not in topics)  # still ranked, last
+        topics = _needs_first(topics + tuple(t for t in lexicon.denied if t not in topics), lexicon.topic_scores, self.route)
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
@@ -214,7 +224,7 @@ class Understander:
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
                              lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident, lexicon.crisis,
-                             lexicon.denied, lexicon.negation)
+                             lexicon.denied, lexicon.negation, lexicon.weighed)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
@@ -235,11 +245,13 @@ class Understander:
         if hits[DID]:
             hits[SITUATION] += self._told_apart(hits)
         verdict, boosts, standing, joking, denied = self._verdict(hits, audience)
+        weighed = verdict == "ask" and any(_weighed(h, hits[QUALIFIED]) for h in hits[CRISIS])
         if denied:  # "not going to hurt myself": the denied risk is not the need either
             gone = {h.key[1] for h in denied}
             hits[TOPIC] = [h for h in hits[TOPIC]
                            if not (h.key[1] in gone and _negated(h, hits[NEGATION], NEGATION_WINDOW))]
         topics, matched, scores = self._rank(tokens, hits, boosts, audience, standing, joking)
+        topics = _needs_first(topics, scores, self.route)
         votes = self._grouping_votes(tokens, hits, topics, matched, is_question(text, tokens))
         if verdict == "yes":
             grouping = "getting-risk-support"
@@ -262,7 +274,8 @@ class Understander:
             verdict = "no"
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
                              sum(t in scores for t in topics), verdict,
-                             tuple(dict.fromkeys(h.key[1] for h in denied)) if not own else (), bool(hits[NEGATION]))
+                             tuple(dict.fromkeys(h.key[1] for h in denied)) if not own else (), bool(hits[NEGATION]),
+                             weighed)
 
     def _told_apart(self, hits: dict[str, list[Match]]) -> list[Match]:
         """Situations told in two parts: "my step dad goes mental at my mum", "mums boyfriend
@@ -306,6 +319,9 @@ class Understander:
             return "no", boosts, standing, joking, []
         negations, past, recent, talk, soft = hits[NEGATION], hits[PAST], hits[RECENT], hits[TALK], hits[SOFT]
         yes = ask = combo_yes = False
+        # Thoughts told with their weight ("passive", "no plan or intent"): asked about, not assumed,
+        # unless the message also tells of something done (taken, cut, a weapon).
+        weighed = hits[QUALIFIED] if not any(name in present for name in self.acts) else []
         other_ask = bool(ambiguous)  # an "ask" for any reason but a denial ("he has not talked about hurting himself")
         denials: list[Match] = []
         for h in crisis:
@@ -325,6 +341,10 @@ class Understander:
                 other_ask = other_ask or not hits[RECOVERY]
             elif talk and _talked_about(h, talk, recent):
                 pass  # general talk about risk: training, awareness, "how do I talk to her about"
+            elif weighed and _weighed(h, weighed):
+                ask = other_ask = True  # still the need they came with, at its full weight
+                boosts[h.key[1]] += CRISIS_TOPIC_WEIGHT
+                continue
             else:
                 yes = True
                 standing.append(h)
@@ -481,6 +501,22 @@ def _nested(a: Match, b: Match) -> bool:
 def _gap(a: Match, b: Match) -> int:
     """Words between two spans (0 when they touch or overlap)."""
     return max(0, b.start - a.end, a.start - b.end)
+
+
+def _needs_first(topics: tuple[str, ...], said: Mapping[str, float], route: frozenset[str]) -> tuple[str, ...]:
+    """A need told beside words about getting help leads them: "passive thoughts ... who do I refer
+    him to?" is about thoughts of suicide first, how to refer second. Only needs the words name
+    (`said`: the lexicon's scores), never the learned reader's guesses."""
+    if not topics or topics[0] not in route:
+        return topics
+    needs = tuple(t for t in topics if t in said and said[t] > 0 and t not in route)
+    return tuple(dict.fromkeys(needs + topics)) if needs else topics
+
+
+def _weighed(hit: Match, markers: list[Match]) -> bool:
+    """ "passive thoughts of ...", "... not wanting to be here, no plan or intent": the weight given
+    just before the phrase or within a sentence after it (not "no plans for the weekend and ...")."""
+    return any(0 <= m.start - hit.end <= WEIGHED_AFTER or 0 <= hit.start - m.end <= WEIGHED_BEFORE for m in markers)
 
 
 def _in_past(hit: Match, past: list[Match], recent: list[Match]) -> bool:

@@ -126,14 +126,17 @@ def still(ctx: Ctx, turn: Turn) -> Outcome:
     word and never the next routine question. Its numbers are just above.
     """
     state = turn.state
-    known = (ctx.kb.circumstances[c] for c in state.circumstances if c in ctx.kb.circumstances)  # a state kept
-    situation = next((c for c in known if c.crisis_outro), None)  # across an update may name an old one
+    # The latest situation named says what to do now (a knife told after the shouting); a state
+    # kept across an update may name an old one.
+    known = (ctx.kb.circumstances[c] for c in reversed(state.circumstances) if c in ctx.kb.circumstances)
+    situation = next((c for c in known if c.crisis_outro), None)
     if situation is not None:  # missing, abuse at home: its own words say what to do now
         first = situation.crisis_outro
     else:
         first = "crisis_emergency_self" if whose_need.parents_own(ctx, state) else "crisis_still"
     lines = [ctx.say(first, state), ctx.say("crisis_still_outro", state)]
-    turn.state = state.but(step="crisis", crisis_shown=True, safe_now=False)
+    resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
+    turn.state = state.but(step="crisis", resume=resume, crisis_shown=True, safe_now=False)
     turn.add("\n\n".join(lines), crisis_buttons(ctx, turn.state))
     return turn.done()
 

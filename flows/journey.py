@@ -217,7 +217,7 @@ def answers_pending(ctx: Ctx, state: State, text: str, heard: Understanding) -> 
     if pending.step in slots.SLOTS and following is not None:
         pending = pending.but(step=following.name)
     slot = slots.SLOTS.get(pending.step)
-    return slot is not None and slot.name != "topics" and slots.read_typed(ctx, pending, slot, text, heard) is not None
+    return slot is not None and slot.name != "topics" and slots.read_typed(ctx, pending, slot, text, heard, guess=False) is not None
 
 
 def _tells_more(text: str) -> bool:

@@ -88,16 +88,23 @@ def fill(ctx: Ctx, state: State, slot: Slot, value: str) -> State | None:
     return state.but(**{slot.name: value})
 
 
-def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understanding) -> State | None:
-    """Fill `slot` from free text, if the text answers it."""
+def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understanding,
+               guess: bool = True) -> State | None:
+    """Fill `slot` from free text, if the text answers it.
+
+    `guess`: also from what the words imply ("shes crying in her room" at "who are you?": a
+    parent). Not when the words may be about danger: "hes still got the knife" answers nothing."""
     label = match_label(slot.choices(ctx, state), text)
     if label is not None and slot.name != "topics":
         return fill(ctx, state, slot, label)
-    said = _said_choice(ctx, state, slot, text)
+    said = said_choice(ctx, state, slot, text)
+    if slot.name == "audience" and len(text.split()) > _SHORT_ROLE_ANSWER:
+        # In a longer message, the words that say who plainly ("PC here ... 15yo girl") lead.
+        said = said_who(ctx, state, text) or said
     if said is not None:
         filled = fill(ctx, state, slot, said)
         if filled is not None and slot.name == "audience" and said == "professional":
-            role = _said_choice(ctx, filled, SLOTS["role"], text)  # "im a gp": the role is said too
+            role = said_choice(ctx, filled, SLOTS["role"], text)  # "im a gp": the role is said too
             filled = filled.but(role=role) if role else filled
         if filled is not None and slot.name == "audience" and said == "young_person":
             filled = _read_age(ctx, filled, text) or filled  # "im 14": the age is said too
@@ -110,7 +117,7 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         age = parse_age(text)
         if age is not None and YOUNGEST_TYPING <= age <= ADULT_TOP_AGE and not _of_a_child(ctx, text):
             return _read_age(ctx, state.but(audience="young_person"), text)
-        if _of_a_child(ctx, text):  # "shes crying in her room now": a parent or carer telling of their child
+        if guess and _of_a_child(ctx, text):  # "shes crying in her room now": a parent or carer telling of their child
             return fill(ctx, state, slot, "parent")
         return None
     if slot.name == "duration":
@@ -124,7 +131,7 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
     if slot.name == "urgency":
         # "a lot, most days" from a professional: how much it affects the child, taken as how
         # soon (the urgency with the same grouping; never "risk today" from these words alone).
-        said = _said_choice(ctx, state, SLOTS["severity"], text)
+        said = said_choice(ctx, state, SLOTS["severity"], text)
         choice = ctx.kb.choice("severity", said) if said else None
         if choice is not None:
             same = [u for u in ctx.kb.thrive.urgency if u.grouping == choice.grouping and u.grouping != "getting-risk-support"]
@@ -180,7 +187,7 @@ def _plain_label(label: str) -> str:
 _KINDS = {"role": "roles", "duration": "duration", "severity": "severity", "urgency": "urgency"}
 
 
-def _said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
+def said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
     """The choice whose typed words ("really bad", "every day", "a bit") the text holds; the longest wins."""
     words = f" {' '.join(normalise(text))} "
     if slot.name == "audience":
@@ -191,9 +198,34 @@ def _said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
                    if state.audience is None or state.audience in c.audiences]
     else:
         return None
-    found = [(len(p), value) for value, phrases in options for p in plain_phrases(phrases)
+    found = [(len(p), _TIES.get(value, 0), value) for value, phrases in options for p in plain_phrases(phrases)
              if f" {p} " in words and _own_role(slot, value, p, words)]
-    return max(found)[1] if found else None
+    return max(found)[2] if found else None
+
+
+def said_who(ctx: Ctx, state: State, text: str) -> str | None:
+    """Who is speaking, when words say it plainly ("my daughter", "PC here", "my mum"): never from
+    a bare "me" or "im", which a parent writes too. For a message read before "who are you?"
+    was answered (urgent help came first)."""
+    words = f" {' '.join(normalise(text))} "
+    thrive, slot = ctx.kb.thrive, SLOTS["audience"]
+    options = [(a, p) for a, ps in thrive.audience_phrases.items() for p in plain_phrases(tuple(ps))]
+    options += [("professional", p) for c in thrive.roles for p in plain_phrases(tuple(c.phrases))]
+    found = [(len(p), _TIES.get(value, 0), value) for value, p in options
+             if p not in _PRONOUNS and f" {p} " in words and _own_role(slot, value, p, words)]
+    return max(found)[2] if found else None
+
+
+# Words that say who is speaking only as a reply to "who are you?": in a longer message "me",
+# "girl" or "a young person" is as often someone else ("Y10 girl showed me...").
+_PRONOUNS = frozenset({"me", "myself", "im", "i am", "for me", "its me", "about me", "for myself", "boy", "girl",
+                       "kid", "a kid", "child", "teen", "teenager", "student", "pupil", "young", "yp", "young person",
+                       "a young person", "in year", "at school", "adult", "an adult", "worker", "staff"})
+
+
+# Who wins a tie of equally long words: "my son" beside "my mum" is a parent speaking (a young
+# person seldom says "my son"); any other choice keeps its order.
+_TIES = {"parent": 2, "professional": 1}
 
 
 _SELF_ROLE = ("im a", "im an", "i am a", "i am an", "im the", "i am the", "as a", "as an", "as the",

@@ -35,7 +35,12 @@ _SPAN = re.compile(rf"\b(?:for|past|last|over|about|around|nearly|almost|since)\
 
 def harvest(ctx: Ctx, state: State, text: str) -> State:
     """The state with any age, area or duration this message states clearly, where still unknown."""
-    if state.age is None and state.age_band is None and state.audience is not None:
+    if state.audience is None:  # told before "who are you?" was answered: urgent help came first
+        who = slots.said_who(ctx, state, text)
+        if who is not None:
+            role = slots.said_choice(ctx, state, slots.SLOTS["role"], text) if who == "professional" else None
+            state = state.but(audience=who, role=role or state.role)
+    if state.age is None and state.age_band is None:
         age = stated_age(text)
         if age is not None:
             state = slots.with_age(ctx, state, age)
@@ -50,6 +55,12 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
             found = places.named(ctx, plain)
         if len(found.areas) == 1 and found.areas[0] != places.ELSEWHERE and not found.shared:
             state = state.but(area=found.areas[0])
+    if state.audience == "professional" and state.urgency is None:
+        # "routine", "no current risk": how soon, said plainly. Only the calm end is taken
+        # unasked; "urgent" in passing ("not urgent", "urgent care") is left to the question.
+        told = slots.said_choice(ctx, state, slots.SLOTS["urgency"], text)
+        if told is not None and told == ctx.kb.thrive.urgency[0].id:
+            state = state.but(urgency=told)
     if state.duration is None:
         span = _SPAN.search(text)
         length = said.read_duration(span.group(0)) if span else None
