@@ -73,6 +73,7 @@ class Conversation:
 
     def _text(self, turn: Turn, text: str) -> Outcome:
         ctx, state = self.ctx, turn.state
+        arrived = state  # before anything told in passing is taken from these words
         heard = ctx.understander.read(text, state.audience)
         words, besides = _plain(text), self.besides
         opens_safe, says_safe = besides.opens_safe(words), besides.says_safe(words)
@@ -86,6 +87,8 @@ class Conversation:
             # Whatever happens next (urgent help, the safety question, the next question), an age or a
             # place told in passing is kept: "year 4 teacher, ossett, she's 9, she doesnt want to go home".
             turn.state = state = journey.told_more.harvest(ctx, state, text)
+            if state.audience != arrived.audience:  # "learning mentor at...": read as the one it is from
+                heard = ctx.understander.read(text, state.audience)
         if heard.crisis != "no" and len(text.split()) >= journey.TELLING_WORDS and state.step not in ("results", "anything_else"):
             turn.state = state = journey.take_need(ctx, state, text, heard)  # kept for after the urgent help
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
@@ -169,6 +172,14 @@ class Conversation:
         if pressed:
             return self._choice(turn, pressed)
         unanswered = state.step == "crisis_check" and (not heard.matched or is_question(text, words.split()))
+        kept = journey.keep_answers(ctx, state, text, heard) if unanswered else state
+        if unanswered and state.reasked == "crisis_check" and heard.crisis == "no" \
+                and _answered_facts(arrived, kept) and not is_question(text, words.split()):
+            # Asked twice, and twice answered with where they live, an age or how long ("since
+            # september", "huddersfield"): they are giving what they think was asked, not saying
+            # danger. Taken as those answers, the question let go, Urgent help one press away.
+            turn.state = kept
+            return self._choice(turn, "chk:no")
         if unanswered and state.reasked == "crisis_check":
             # Asked twice and still not answered ("what do I do first?"): what to do now is urgent
             # help (with "I'm safe, carry on" beside it), never the next routine question.
@@ -177,7 +188,7 @@ class Conversation:
             # Neither yes nor no ("really bad", "ok", "who do I tell?"): the safety question is asked
             # again, never taken as a no (a mother with thoughts of harming her baby typed "really
             # bad"). An answer to another question meanwhile ("since september", "hudds") is kept.
-            turn.state = state = journey.keep_answers(ctx, state, text, heard).but(reasked="crisis_check")
+            turn.state = state = kept.but(reasked="crisis_check")
             turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
             return turn.done()
         if state.step in ("crisis", "crisis_check"):
@@ -306,6 +317,14 @@ class Conversation:
             return services.show_found(ctx, turn, self.finder.search(rest)) if rest.strip() else services.browse(ctx, turn)
         turn.add(ctx.say("unknown_command", state))
         return journey.ask_again(ctx, turn)
+
+
+_FACTS = ("audience", "role", "age", "age_band", "area", "duration")  # not how much: "really bad" is not a fact
+
+
+def _answered_facts(before: State, after: State) -> bool:
+    """The words answered a plain question of fact (age, area, how long), not how bad it is."""
+    return any(getattr(before, f) != getattr(after, f) for f in _FACTS)
 
 
 def new_journey_id() -> str:

@@ -309,7 +309,7 @@ class ResultQuestion(Strict):
     their cards (flows/result_questions.py): `answer` names the part of a card that answers it."""
     id: str = Field(pattern=_ID)
     phrases: list[str] = Field(min_length=1)
-    answer: Literal["wait", "while_waiting", "how", "sooner"]
+    answer: Literal["wait", "while_waiting", "how", "sooner", "self_refer"]
 
 
 class ThriveFile(Strict):
@@ -402,7 +402,8 @@ class QualifiedThoughts(Strict):
     "denies intent"): a crisis phrase in such a message is asked about, not assumed. Not when the
     message also names one of the `unless` concepts (something taken, an injury, a weapon)."""
 
-    markers: list[str] = Field(default_factory=list)
+    markers: list[str] = Field(default_factory=list)  # after the phrase ("..., no plan or intent")
+    before: list[str] = Field(default_factory=list)  # just before it ("passive thoughts of ...")
     unless: list[str] = Field(default_factory=list)
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 from bot.knowledge import KnowledgeBase
 from bot.learn.combine import READER_ALONE_WORDS, carry, combine_grouping, combine_topics, combine_verdict
 from bot.schema import GROUPINGS
+
+RISK_GROUPING = "getting-risk-support"
 from bot.textmatch import KeyTypos, Match, PhraseIndex, SpellingFixer, normalise
 
 Verdict = Literal["yes", "ask", "no"]
@@ -67,6 +69,8 @@ TOPIC, CRISIS, AMBIGUOUS, FIGURE, NEGATION, PAST, RECENT, RECOVERY, TALK, SOFT, 
     "situation",
 )
 QUALIFIED = "qualified"
+SHIELDED = "shielded"  # crisis phrases a negation just before does not reach (a new sentence between)
+_CLAUSE_START = frozenset({"i", "im", "ive", "id", "ill"})
 WHO, DID = "situation-who", "situation-did"  # the two parts of a situation told apart (circumstances.yaml `near`)
 AFTER_DEED = 4  # who named just after the deed ("smashing the kitchen up and mum is screaming")
 
@@ -144,6 +148,7 @@ class Understander:
         entries += [((TALK, None), p) for p in crisis.talking_about]
         entries += [((SOFT, None), p) for p in crisis.softeners]
         entries += [((QUALIFIED, None), p) for p in crisis.qualified.markers]
+        entries += [((QUALIFIED, "before"), p) for p in crisis.qualified.before]
         self.acts = frozenset(crisis.qualified.unless)
         concepts = dict(crisis.concepts)
         concepts.setdefault("recent", list(crisis.recent_markers))
@@ -217,6 +222,11 @@ class Understander:
         guessed = {t: p for t, p in learned.topics.items() if t not in lexicon.denied}
         topics, evident = combine_topics(lexicon.topic_scores, guessed, settings.topic_weight, situations)
         topics = _needs_first(topics + tuple(t for t in lexicon.denied if t not in topics), lexicon.topic_scores, self.route)
+        if verdict == "no" and topics and self.topic_grouping.get(topics[0]) == RISK_GROUPING \
+                and not lexicon.topic_scores.get(topics[0]) and any(lexicon.topic_scores.values()):
+            # Calm words that name a need ("how long would they take to see her": the wait) are
+            # about that need, not a risk the reader guessed with nothing said of it.
+            topics = topics[1:evident] + topics[:1] + topics[evident:] if evident > 1 else topics[1:] + topics[:1]
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
@@ -242,10 +252,16 @@ class Understander:
                                if not _inside_longer(h, figures) and not _overlaps_any(h, dropped)]
         if hits[NEGATION]:
             hits[NEGATION] = _through_lists(tokens, hits)
+            # "no, i just want to die", "not really. i want to die": a new "i" between the "no" and
+            # the risk words starts another sentence; the "no" answered something else.
+            reach = [(n, h) for h in hits[CRISIS] for n in hits[NEGATION]
+                     if n.end <= h.start and h.start - n.end < NEGATION_WINDOW]
+            hits[SHIELDED] = [h for h in hits[CRISIS]
+                              if not any(r is h and not _CLAUSE_START & set(tokens[n.end:h.start + 1]) for n, r in reach)]
         if hits[DID]:
             hits[SITUATION] += self._told_apart(hits)
         verdict, boosts, standing, joking, denied = self._verdict(hits, audience)
-        weighed = verdict == "ask" and any(_weighed(h, hits[QUALIFIED]) for h in hits[CRISIS])
+        weighed = verdict == "ask" and bool(hits[QUALIFIED]) and not any(h.key[1] in self.acts for h in hits[CONCEPT])
         if denied:  # "not going to hurt myself": the denied risk is not the need either
             gone = {h.key[1] for h in denied}
             hits[TOPIC] = [h for h in hits[TOPIC]
@@ -325,7 +341,7 @@ class Understander:
         other_ask = bool(ambiguous)  # an "ask" for any reason but a denial ("he has not talked about hurting himself")
         denials: list[Match] = []
         for h in crisis:
-            if _negated(h, negations, NEGATION_WINDOW):
+            if _negated(h, negations, NEGATION_WINDOW) and h not in hits[SHIELDED]:
                 ask = True
                 denials.append(h)
                 continue  # denied ("not going to hurt myself"): no evidence for its topic either
@@ -359,6 +375,8 @@ class Understander:
                 denials += first
             elif combo.verdict == "ask" or (soft and all(_near_any(m, soft, SOFT_WINDOW) for m in first)):
                 ask = other_ask = True
+            elif weighed and all(_weighed(m, weighed) for m in first):
+                ask = other_ask = True  # "better off without me, but i havent got a plan"
             elif past and all(_in_past(m, past, timed) for m in first):
                 ask = ask or not hits[RECOVERY]
                 other_ask = other_ask or not hits[RECOVERY]
@@ -516,7 +534,8 @@ def _needs_first(topics: tuple[str, ...], said: Mapping[str, float], route: froz
 def _weighed(hit: Match, markers: list[Match]) -> bool:
     """ "passive thoughts of ...", "... not wanting to be here, no plan or intent": the weight given
     just before the phrase or within a sentence after it (not "no plans for the weekend and ...")."""
-    return any(0 <= m.start - hit.end <= WEIGHED_AFTER or 0 <= hit.start - m.end <= WEIGHED_BEFORE for m in markers)
+    return any((m.key[1] is None and 0 <= m.start - hit.end <= WEIGHED_AFTER)
+               or (m.key[1] == "before" and 0 <= hit.start - m.end <= WEIGHED_BEFORE) for m in markers)
 
 
 def _in_past(hit: Match, past: list[Match], recent: list[Match]) -> bool:

@@ -44,7 +44,7 @@ class CrisisReplies:
     def text(self, audience: str | None, area: str | None, situations: tuple[str, ...] = (),
              age: int | None = None, own: bool = False) -> str:
         key_area = NO_AREA if area is None else (area if (audience, area, None, False) in self._texts else OTHER_AREA)
-        situation = next((s for s in situations if s in self._situations), None)
+        situation = next((s for s in reversed(situations) if s in self._situations), None)  # the latest told
         adult = age is not None and age >= ADULT_FROM
         if own and situation is None:
             return self._texts[(OWN, key_area, None, True)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.dialogue import Button, Outcome, State
 from bot.recommend import RISK
+from bot.schema import GROUPINGS
 from bot.understand import Understanding, is_question
 from bot.textmatch import normalise
 from flows import crisis, parent, places, professional, results, said, slots, told_more, whose_need, young_person
@@ -103,6 +104,16 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
             turn.state = turn.state.but(area=moved)
             turn.add(ctx.say("area_noted", turn.state, area=_area_name(ctx, moved)))
             return ask_again(ctx, turn) if turn.state.step not in ("results", "anything_else") else results.show(ctx, turn)
+    fixed = None
+    if turn.state.age is not None and turn.state.step != "age_band":
+        # Put right in so many words, or a short message that is only an age ("hes 16").
+        fixed = told_more.corrected_age(text) or (
+            told_more.stated_age(text) if len(text.split()) <= SHORT_ANSWER_WORDS else None)
+    if fixed is not None and fixed != turn.state.age and fixed <= slots.ADULT_TOP_AGE:
+        # "sorry no 17", "sorry hes 17 not 16": the age put right, wherever the journey is.
+        turn.state = slots.with_age(ctx, turn.state, fixed)
+        turn.add(ctx.say("age_noted", turn.state, age=fixed))
+        return ask_again(ctx, turn) if turn.state.step not in ("results", "anything_else") else results.show(ctx, turn)
     said_who = slots.exact_label(ctx, turn.state, slots.SLOTS["audience"], text)
     if said_who and turn.state.step != "audience":
         # The first question's button words typed later ("I'm a parent or carer" at the age
@@ -132,7 +143,7 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         # "im always tired and keep getting detentions", "who deals with this, school or NHS?" at
         # "how much?": more told, or a question, never an answer we can place. Asking again and
         # again loses them; how much it weighs is judged from their words, and the results answer.
-        filled = _judged(ctx, turn.state, slot, heard)
+        filled = _judged(ctx, turn.state, slot, heard, text)
     state = filled or turn.state
     progressed = filled is not None
     # "year 10", "15, doing her gcses this year": an age, not a need (school) as well.
@@ -161,7 +172,9 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     if noted and next_slot(state) is not None:
         turn.add(ctx.say("need_noted", state))
     topic_is_crisis = any(ctx.kb.topics[t].crisis for t in state.topics[:1])
-    if topic_is_crisis and not state.crisis_shown:
+    if topic_is_crisis and not state.crisis_shown and not heard.weighed:
+        # Thoughts of suicide told as the need bring urgent help, unless told with their weight
+        # ("fleeting", "no plan or intent"): those were asked about, or said to be safe, already.
         return crisis.show(ctx, turn)
     return advance(ctx, turn)
 
@@ -178,10 +191,24 @@ def take_need(ctx: Ctx, state: State, text: str, heard: Understanding,
     if not state.topics and heard.matched and not answer_only:
         state = state.but(topics=slots.matched_topics(heard))
     elif state.topics and heard.matched and not answered and len(text.split()) >= TELLING_WORDS:
-        state = state.but(topics=tuple(dict.fromkeys(slots.matched_topics(heard) + state.topics))[:3])
+        new = slots.matched_topics(heard)
+        if _weight(ctx, state.topics[0]) >= _weight(ctx, new[0]):
+            # "just scared and not sleeping" after signs of psychosis: the weightier need told
+            # first still leads (its specialist door), the new words stay beside it.
+            new = state.topics[:1] + new
+        state = state.but(topics=tuple(dict.fromkeys(new + state.topics))[:3])
     elif not state.topics and state.audience == "parent" and whose_need.says_its_mine(ctx, text):
         state = state.but(topics=(ctx.kb.thrive.own_need.topic,))
     return whose_need.settle(ctx, state, text) if state.topics != before else state
+
+
+def _weight(ctx: Ctx, topic: str) -> tuple[int, float]:
+    """How much a need weighs in choosing the door: its grouping first (risk support over getting
+    advice), then its weight (a specific situation over a general feeling)."""
+    known = ctx.kb.topics.get(topic)
+    if known is None:
+        return (-1, 0.0)
+    return (GROUPINGS.index(known.grouping), 0.0 if known.route else known.weight)
 
 
 def _answers_another(ctx: Ctx, state: State, asked: slots.Slot, text: str, heard: Understanding) -> State | None:
@@ -224,11 +251,15 @@ def _tells_more(text: str) -> bool:
     return len(text.split()) >= TELLING_WORDS or is_question(text, normalise(text))
 
 
-def _judged(ctx: Ctx, state: State, slot: slots.Slot, heard: Understanding) -> State:
+def _judged(ctx: Ctx, state: State, slot: slots.Slot, heard: Understanding, text: str = "") -> State:
     """How much it weighs, from the grouping their words suggest: never risk support (that is the
     safety question's to decide), and the middle choice when the words suggest nothing."""
     choices = [c for c in getattr(ctx.kb.thrive, slot.name) if c.grouping != RISK]
-    chosen = next((c for c in choices if c.grouping == heard.grouping), None)
+    weighs = heard.grouping
+    if is_question(text, normalise(text)) and state.topics and state.topics[0] in ctx.kb.topics:
+        # A question ("can she refer herself?") says nothing of how much: the need told decides.
+        weighs = ctx.kb.topics[state.topics[0]].grouping
+    chosen = next((c for c in choices if c.grouping == weighs), None)
     if chosen is None:
         chosen = choices[-1] if heard.grouping == RISK else choices[len(choices) // 2]
     return state.but(**{slot.name: chosen.id})
@@ -250,6 +281,10 @@ def is_plain_answer(ctx: Ctx, state: State, text: str, heard: Understanding) -> 
     A short answer is only the answer. In a longer one, the words left once the answer and
     its filler are taken out are read again: "15 and i cant do this anymore" is more than an age.
     """
+    if state.age is not None and told_more.corrected_age(text) is not None and len(text.split()) <= PLAIN_ANSWER_MAX_WORDS:
+        # "sorry hes 17 not 16, just had his birthday": an age put right, at whatever step.
+        rest = _rest(ctx, told_more.without_correction(text))
+        return not rest or ctx.understander.read(rest, state.audience).crisis == "no"
     slot = slots.SLOTS.get(state.step)
     if slot is None or slot.name == "topics" or len(text.split()) > PLAIN_ANSWER_MAX_WORDS:
         return False

@@ -55,7 +55,8 @@ def answer(ctx: Ctx, turn: Turn, kind: str, text: str) -> Outcome:
         "while_waiting": _meanwhile,
         "how": _how,
         "sooner": _sooner,
-    }.get(kind, lambda *_: [])(ctx, state, named + [s for s in shown if s not in named])
+        "self_refer": _self_refer,
+    }.get(kind, lambda *_: [])(ctx, state, named + [s for s in shown if s not in named], text)
     if not lines:
         lines = [ctx.say("result_question_other", state)]
     turn.add("\n\n".join(lines), results.result_buttons(ctx, state))
@@ -63,7 +64,9 @@ def answer(ctx: Ctx, turn: Turn, kind: str, text: str) -> Outcome:
 
 
 def _new_needs(state: State, heard: Understanding, question: bool) -> bool:
-    named = slots.matched_topics(heard)
+    # Only needs the words name: the reader's guess ("how long would they take to see her" read
+    # as thoughts of suicide) is not a new need.
+    named = [t for t in slots.matched_topics(heard) if heard.topic_scores.get(t)]
     # In a question about the help, school and family are where it happens, not a new need:
     # "should school know what happened?", "who deals with this, school or nhs?"
     ignored = ROUTE_TOPICS | (SETTING_TOPICS if question else frozenset())
@@ -84,7 +87,7 @@ def _named(ctx: Ctx, shown: list[Service], text: str) -> list[Service]:
     return found
 
 
-def _wait(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
+def _wait(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
     known = [s for s in services if s.waiting]
     if not known:
         return [ctx.say("result_question_no_wait", state)]
@@ -94,14 +97,14 @@ def _wait(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
     return lines + _meanwhile(ctx, state, [service] + services)
 
 
-def _meanwhile(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
+def _meanwhile(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
     service = next((s for s in services if s.while_waiting), None)
     if service is None:
         return [ctx.say("result_question_meanwhile_none", state)]
     return [ctx.say("results_while_waiting", state, advice=service.while_waiting.for_audience(state.audience))]
 
 
-def _how(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
+def _how(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
     service = services[0]
     contacts = cards.ways_in(ctx, service)
     way = cards.contact_line(ctx, state, contacts[0], with_hours=True) if contacts else ""
@@ -109,7 +112,30 @@ def _how(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
                     how=service.access.how.for_audience(state.audience), way=way).strip()]
 
 
-def _sooner(ctx: Ctx, state: State, services: list[Service]) -> list[str]:
+_THEMSELVES = ("herself", "himself", "themselves", "themself", "myself", "self")
+
+
+def _self_refer(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
+    """"Can she refer herself?", "school said ask the GP, the GP said school": the doors on screen
+    that take a referral from the young person (or the parent) directly, with the way in."""
+    words = normalise(text)
+    who = "self" if state.audience == "young_person" or any(w in _THEMSELVES for w in words) else _SELF.get(state.audience or "")
+    direct = [(s, ways[0]) for s in services if who in s.access.referrers and (ways := cards.ways_in(ctx, s))]
+    if not direct:
+        return [ctx.say("result_question_no_self_refer", state)] + _how(ctx, state, services)
+    by_way: dict[str, list[str]] = {}  # one way in for several (the single point of contact): said once
+    for service, way in direct[:3]:
+        by_way.setdefault(way.id, []).append(cards.short_name(service))
+    doors = "; ".join(f"{_listed(names)}: {cards.contact_line(ctx, state, ctx.kb.contacts[way])}"
+                      for way, names in list(by_way.items())[:2])
+    return [ctx.say("result_question_self_refer_" + ("self" if who == "self" else "parent"), state, doors=doors)]
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _sooner(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
     """Doors on screen the person can use themselves, without a referral or a wait."""
     own = _SELF.get(state.audience or "")
     direct = [s for s in services if own in s.access.referrers and not s.waiting and s.contacts]

@@ -69,6 +69,25 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
     return state
 
 
+_CORRECTED = re.compile(
+    r"^\W*(?:(?:sorry|soz|oops|wait|no|nope|actually|correction|typo|i meant|i mean|meant|its|it's)\b[\s,.!-]*)+"
+    r"(?:(?:im|i am|i'm|hes|he's|he is|shes|she's|she is|theyre|they're|they are)\s+)?(\d{1,2})\b"
+    r"(?!\s*(?:weeks?|months?|days?|hours?|hrs?|mins?|minutes?|times|%|/|:|am\b|pm\b|\.\d))"
+    r"|\b(?:im|i am|i'm|hes|he's|he is|shes|she's|she is|theyre|they're|they are)\s+(\d{1,2})\W{0,3}\s*not\s+\d{1,2}\b",
+    re.I)
+
+
+def corrected_age(text: str) -> int | None:
+    """An age put right ("sorry no 17, 18 in march", "sorry hes 17 not 16", "actually im 15")."""
+    found = _CORRECTED.search(text)
+    return int(next(g for g in found.groups() if g)) if found else None
+
+
+def without_correction(text: str) -> str:
+    """The words besides the age put right ("just had his birthday")."""
+    return _CORRECTED.sub(" ", text, count=1)
+
+
 def stated_age(text: str) -> int | None:
     """An age said as an age, never a bare number ("2 months", "3.15", "£200" are not ages)."""
     baby = _BABY_AGE.search(text)
@@ -77,8 +96,14 @@ def stated_age(text: str) -> int | None:
     found = _STATED_AGE.search(text)
     if found:
         return int(next(g for g in found.groups() if g))
-    school = _SCHOOL.search(text)
-    if school and 1 <= int(school.group(1)) <= 13:
-        return int(school.group(1)) + 4
+    for school in _SCHOOL.finditer(text):
+        before = [w for w in normalise(text[:school.start()]) if w not in ("about", "around", "roughly")][-1:]
+        if before and before[0] in _THEN:  # "since about yr 10", "self harmed in year 8": a year gone by
+            continue
+        if 1 <= int(school.group(1)) <= 13:
+            return int(school.group(1)) + 4
     return None
+
+
+_THEN = frozenset({"since", "from", "in", "during", "until", "till", "when", "back"})
 

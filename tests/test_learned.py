@@ -271,7 +271,10 @@ def test_a_lexicon_crisis_the_reader_is_sure_is_calm_becomes_the_question_never_
     assert combine_verdict(s, "ask", 0.65, True, False, False) == "yes"  # the lexicon's evidence and the reader's
     assert combine_verdict(s, "no", 0.65, False, False, False) == "no"  # "took pills" needs the short bar
     assert combine_verdict(s, "no", 0.75, False, False, False) == "ask"
-    assert combine_verdict(s, "no", 0.35, True, False, False) == "ask"
+    assert combine_verdict(s, "no", 0.35, True, False, False, telling=True) == "ask"
+    # A reply mid-way ("just had his birthday", "how long would they take to see her") is too
+    # short for the reader's usual bar: it asks alone only from READER_ALONE_SHORT_ASK.
+    assert combine_verdict(s, "no", 0.35, True, False, False) == "no"
     assert combine_verdict(s, "ask", 0.1, True, False, False) == "no"  # under the floor: let go
 
 

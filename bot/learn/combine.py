@@ -86,6 +86,10 @@ def combine_grouping(lexicon: Mapping[str, float], learned: Mapping[str, float],
 
 READER_ALONE_YES = 0.97  # the reader's probability from which it alone may bring urgent help
 READER_ALONE_WORDS = 8  # ...in a message at least this long: a whole telling, not a reply mid-way
+# In a shorter message ("just had his birthday", "does that transfer?") the reader alone asks the
+# safety question only from this probability: a reply mid-way has too few words for its usual
+# threshold, and the question there read as not listening (blind conversations, December 2026).
+READER_ALONE_SHORT_ASK = 0.5
 
 
 def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, question: bool, own_risk: bool,
@@ -122,7 +126,8 @@ def combine_verdict(settings, lexicon: str, p: float, long_enough: bool, questio
             return "ask"
         else:
             return "yes"
-    if (p >= settings.ask_threshold and long_enough) or (lexicon == "ask" and (p >= settings.lexicon_floor or own_risk)):
+    ask_from = settings.ask_threshold if telling else max(settings.ask_threshold, READER_ALONE_SHORT_ASK)
+    if (p >= ask_from and long_enough) or (lexicon == "ask" and (p >= settings.lexicon_floor or own_risk)):
         return "ask"
     return "no"
 

@@ -23,6 +23,10 @@ from bot.schema import Audience, Grouping
 SPLITS = ("train", "validation")
 RISK_GROUPING = "getting-risk-support"
 ANSWER_KIND = "answer"  # "14", "Dewsbury", a button's words: calm, and about no topic
+# Replies mid-conversation may name no need either: "sorry hes 17 not 16", "ok ta", "does the
+# leeds referral transfer?", "my mum cant know" (replies-mid-conversation.jsonl). Always calm.
+REPLY_KINDS = frozenset({ANSWER_KIND, "correction", "logistics", "context", "acknowledgement",
+                         "consent-and-privacy", "feelings-about-services"})
 
 class CorpusError(Exception):
     def __init__(self, problems: list[str]):
@@ -53,8 +57,8 @@ class Example(BaseModel):
         # Not the other way: risk support is also for ongoing risk that is not a crisis today.
         if self.crisis and self.quadrant != RISK_GROUPING:
             raise ValueError("a crisis has quadrant getting-risk-support")
-        if not self.topics and self.kind != ANSWER_KIND:
-            raise ValueError("topics: at least one topic (only answers to the bot's questions have none)")
+        if not self.topics and (self.kind not in REPLY_KINDS or self.crisis):
+            raise ValueError("topics: at least one topic (only calm answers and replies to the bot have none)")
         return self
 
 @dataclass(frozen=True)

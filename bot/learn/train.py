@@ -47,6 +47,7 @@ QUESTION_VETO = 0.05  # below this probability a lexicon "yes" in a question is 
 VETO_GRID = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05)
 VETO_MISS_COST = 10.0
 MAX_ADDED_CALM_TOUCHED = 0.0  # calm messages given urgent help or the question, over the lexicon's share
+TOUCHED_BAR = 0.98  # ...unless fewer crises than this would get urgent help or the question
 # Across a journey the carried risk is decay * carried + this message's
 # probability. Its threshold is set so that strings of 2 to 4 calm messages
 # (drawn from validation, none of which asks on its own) bring the question
@@ -214,12 +215,22 @@ def choose_settings(lexicon, reader: LearnedReader, validation: Sequence[corpus_
     # messages touched grow by at most a little over the lexicon's; on a tie, the
     # higher threshold and the lower floor.
     lexicon_touched = rate(lexicon_touched_mask, calm)
+
+    def _crises_touched(t, f):
+        return rate(_touched(p, yes, lex_ask, t, f, long_enough) | vetoed, crisis)
     ask_t, floor, _ = max(
         ((t, f, rate(_touched(p, yes, lex_ask, t, f, long_enough) | vetoed, crisis)) for t in grid[grid <= yes_t]
          for f in grid[grid <= t]
          if rate(_touched(p, yes, lex_ask, t, f, long_enough) | vetoed, calm)
          <= lexicon_touched + MAX_ADDED_CALM_TOUCHED),
         key=lambda c: (c[2], c[0], -c[1]), default=(yes_t, 0.0, 0.0))
+    if _crises_touched(ask_t, floor) < TOUCHED_BAR:
+        # The calm budget would leave more crises with neither urgent help nor the question than
+        # the product allows (PRODUCT.md: at least 98%). The bar comes first: the highest
+        # threshold (fewest calm people asked) that meets it, if any does.
+        meeting = [(t, f) for t in grid[grid <= yes_t] for f in grid[grid <= t] if _crises_touched(t, f) >= TOUCHED_BAR]
+        if meeting:
+            ask_t, floor = max(meeting, key=lambda c: (c[0], -c[1]))
     touched = _touched(p, yes, lex_ask, ask_t, floor, long_enough) | vetoed
 
     # The mixing weights: the most lexicon-heavy weight, up to MAX_READER_SHARE, whose
