@@ -230,8 +230,10 @@ def keep_answers(ctx: Ctx, state: State, text: str, heard: Understanding) -> Sta
     """While another question waits (the safety question), an answer to one of the journey's
     open questions is kept, so it is not asked again."""
     pending = next_slot(state)
-    if pending is None or pending.name in ("audience", "topics"):
+    if pending is None or pending.name == "topics":
         return state
+    if pending.name == "audience":  # "13" while the safety question waits: a young person's age
+        return slots.read_typed(ctx, state, pending, text, heard, guess=False) or state
     return (slots.read_typed(ctx, state, pending, text, heard)
             or _answers_another(ctx, state, pending, text, heard) or state)
 

@@ -22,7 +22,7 @@ from flows.context import Ctx, Turn
 
 ROUTE_TOPICS = frozenset({"referral", "waiting", "wellbeing"})  # words about getting help, not a need
 SETTING_TOPICS = frozenset({"school", "family"})
-_LEADING = re.compile(r"^(?:(?:and|so|but|ok|okay|also|oh|right|um|erm|then|sorry)\s+)+")
+_LEADING = re.compile(r"^(?:(?:and|so|but|ok|okay|also|oh|right|um|erm|then|sorry|ta|thanks|thank you|cheers|great|brill|lovely)\s+)+")
 _SELF = {"young_person": "self", "parent": "parent"}
 
 

@@ -63,6 +63,8 @@ _COUNT = re.compile(r"\b(?:my|our|ive got|i have|we have|weve got|got)\s+(?:\d|t
                     r"(?!\s*(?:yo|y/o|yrs?|years?|year-old|month|week|and a half))", re.I)
 
 
+_HOW_MANY = re.compile(r"\b\d{1,3}\s*(?:times|x a|hours?|hrs?|mins?|minutes?|days?|nights?|weeks?|months?|"
+                       r"quid|pounds|p\b|kg|kilos?|stone|lbs?|pills|tablets|percent|%)", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2}\s*(?:am|pm)?|\s*(?:am|pm|oclock|o'clock))\b|\b(?:till|til|until|by)\s+\d{1,2}\b(?![:.]\d)"
                     r"(?!\s*(?:yo|y/o|yrs?|years?|year-old|months?|weeks?))", re.I)
 
@@ -76,6 +78,7 @@ def parse_age(text: str) -> int | None:
         return other if other is not None and other > infant else infant
     text = _COUNT.sub(" ", text)  # "my 2 are 4 and 9", "ive got two": how many children, not an age
     text = _CLOCK.sub(" ", text)  # "up till 2am", "at 21:40", "the 6.25 bus": a time, not an age
+    text = _HOW_MANY.sub(" ", text)  # "50 times a night", "24 hours", "3 days": how often or how long
     school = school_year_age(text)
     rest = _SCHOOL_YEAR.sub(" ", text)  # "year 10" is not the age 10
     tokens = normalise(rest)

@@ -198,9 +198,9 @@ def said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
                    if state.audience is None or state.audience in c.audiences]
     else:
         return None
-    found = [(len(p), _TIES.get(value, 0), value) for value, phrases in options for p in plain_phrases(phrases)
-             if f" {p} " in words and _own_role(slot, value, p, words)]
-    return max(found)[2] if found else None
+    found = [(_said_of_self(value, words), len(p), _TIES.get(value, 0), value) for value, phrases in options
+             for p in plain_phrases(phrases) if f" {p} " in words and _own_role(slot, value, p, words)]
+    return max(found)[3] if found else None
 
 
 def said_who(ctx: Ctx, state: State, text: str) -> str | None:
@@ -211,9 +211,15 @@ def said_who(ctx: Ctx, state: State, text: str) -> str | None:
     thrive, slot = ctx.kb.thrive, SLOTS["audience"]
     options = [(a, p) for a, ps in thrive.audience_phrases.items() for p in plain_phrases(tuple(ps))]
     options += [("professional", p) for c in thrive.roles for p in plain_phrases(tuple(c.phrases))]
-    found = [(len(p), _TIES.get(value, 0), value) for value, p in options
+    found = [(_said_of_self(value, words), len(p), _TIES.get(value, 0), value) for value, p in options
              if p not in _PRONOUNS and f" {p} " in words and _own_role(slot, value, p, words)]
-    return max(found)[2] if found else None
+    return max(found)[3] if found else None
+
+
+def _said_of_self(value: str, words: str) -> int:
+    """A job said of oneself in a longer message ("PC here, ... mum says"): only such a job gets
+    past `_own_role` there, and it outranks any other word for who is speaking."""
+    return int(value == "professional" and len(words.split()) > _SHORT_ROLE_ANSWER)
 
 
 # Words that say who is speaking only as a reply to "who are you?": in a longer message "me",

@@ -41,7 +41,7 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
             role = slots.said_choice(ctx, state, slots.SLOTS["role"], text) if who == "professional" else None
             state = state.but(audience=who, role=role or state.role)
     if state.age is None and state.age_band is None:
-        age = stated_age(text)
+        age = stated_age(text, unknown_speaker=state.audience is None)
         if age is not None:
             state = slots.with_age(ctx, state, age)
     if state.area is None:
@@ -88,13 +88,19 @@ def without_correction(text: str) -> str:
     return _CORRECTED.sub(" ", text, count=1)
 
 
-def stated_age(text: str) -> int | None:
-    """An age said as an age, never a bare number ("2 months", "3.15", "£200" are not ages)."""
+_SOMEONE = ("hes", "shes", "he is", "she is", "he's", "she's", "theyre", "they are", "they're")
+
+
+def stated_age(text: str, unknown_speaker: bool = False) -> int | None:
+    """An age said as an age, never a bare number ("2 months", "3.15", "£200" are not ages).
+
+    `unknown_speaker`: who is speaking is not known yet, so "hes 19" may be anyone's age (the man
+    a young person met online): only an age said as the speaker's or a named child's counts."""
     baby = _BABY_AGE.search(text)
     if baby:
         return said.infant_age(baby.group(0))
     found = _STATED_AGE.search(text)
-    if found:
+    if found and not (unknown_speaker and found.group(0).lower().startswith(_SOMEONE)):
         return int(next(g for g in found.groups() if g))
     for school in _SCHOOL.finditer(text):
         before = [w for w in normalise(text[:school.start()]) if w not in ("about", "around", "roughly")][-1:]
