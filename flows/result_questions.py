@@ -36,12 +36,17 @@ def asked(ctx: Ctx, state: State, text: str, heard: Understanding) -> str | None
         return None
     tokens = normalise(text)
     asking = is_question(text, _LEADING.sub("", " ".join(tokens)).split())  # "and what's out there..."
-    if heard.matched and _new_needs(state, heard, asking):
-        return None
     words = f" {' '.join(tokens)} "
-    for question in ctx.kb.thrive.result_questions:
-        if any(f" {p} " in words for p in slots.plain_phrases(tuple(question.phrases))):
-            return question.answer
+    found = next(((q.answer, len(p.split())) for q in ctx.kb.thrive.result_questions
+                  for p in slots.plain_phrases(tuple(q.phrases)) if f" {p} " in words), None)
+    if heard.matched and _new_needs(state, heard, asking):
+        # A new need ("what about her sleep?") starts its own results, unless it is only in passing
+        # beside a plain question about the help ("i just want someone to talk to").
+        named = [t for t in slots.matched_topics(heard) if t not in state.topics]
+        if not (found and found[1] >= 3 and all(heard.topic_scores.get(t, 0.0) < 1.0 for t in named)):
+            return None
+    if found:
+        return found[0]
     return "other" if asking else None
 
 
@@ -56,6 +61,7 @@ def answer(ctx: Ctx, turn: Turn, kind: str, text: str) -> Outcome:
         "how": _how,
         "sooner": _sooner,
         "self_refer": _self_refer,
+        "specific": _specific,
     }.get(kind, lambda *_: [])(ctx, state, named + [s for s in shown if s not in named], text)
     if not lines:
         lines = [ctx.say("result_question_other", state)]
@@ -126,9 +132,27 @@ def _self_refer(ctx: Ctx, state: State, services: list[Service], text: str = "")
     by_way: dict[str, list[str]] = {}  # one way in for several (the single point of contact): said once
     for service, way in direct[:3]:
         by_way.setdefault(way.id, []).append(cards.short_name(service))
-    doors = "; ".join(f"{_listed(names)}: {cards.contact_line(ctx, state, ctx.kb.contacts[way])}"
-                      for way, names in list(by_way.items())[:2])
+    doors = "; ".join(_door(ctx, state, names, ctx.kb.contacts[way]) for way, names in list(by_way.items())[:2])
     return [ctx.say("result_question_self_refer_" + ("self" if who == "self" else "parent"), state, doors=doors)]
+
+
+def _specific(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
+    """"Is there an OCD service or is it just CAMHS?": the doors on screen made for this need,
+    or plainly that our sources name none here, and the door to use."""
+    need = state.topics[0] if state.topics else None
+    about = ctx.kb.topics[need].about.for_audience(state.audience) if need in ctx.kb.topics else ""
+    made_for = [s for s in services if need in s.topics]
+    if made_for:
+        return [ctx.say("result_question_specific", state, need=about, names=_listed([cards.short_name(s) for s in made_for[:3]]))]
+    return [ctx.say("result_question_no_specific", state, need=about)] + _how(ctx, state, services)
+
+
+def _door(ctx: Ctx, state: State, names: list[str], contact) -> str:
+    """"ChEWS and CAMHS: Thriving Kirklees single point of contact: 0300...", never "Kooth: Kooth: ..."."""
+    line = cards.contact_line(ctx, state, contact)
+    listed = _listed(names)
+    named = " ".join(normalise(line.split(":", 1)[0]))  # the contact's own label names the service already
+    return line if " ".join(normalise(listed)) in named else f"{listed}: {line}"
 
 
 def _listed(names: list[str]) -> str:
@@ -141,6 +165,5 @@ def _sooner(ctx: Ctx, state: State, services: list[Service], text: str = "") -> 
     direct = [s for s in services if own in s.access.referrers and not s.waiting and s.contacts]
     if not direct:
         return [ctx.say("result_question_no_sooner", state)] + _meanwhile(ctx, state, services)
-    doors = "; ".join(f"{cards.short_name(s)}: {cards.contact_line(ctx, state, ctx.kb.contacts[s.contacts[0]])}"
-                      for s in direct[:2])
+    doors = "; ".join(_door(ctx, state, [cards.short_name(s)], ctx.kb.contacts[s.contacts[0]]) for s in direct[:2])
     return [ctx.say("result_question_sooner", state, doors=doors)]

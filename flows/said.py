@@ -69,6 +69,16 @@ _CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2}\s*(?:am|pm)?|\s*(?:am|pm|oclock|o'cl
                     r"(?!\s*(?:yo|y/o|yrs?|years?|year-old|months?|weeks?))", re.I)
 
 
+OWN_AGE = re.compile(r"\b(?:im|i am|i'm|iam)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/|:))"
+                     r"|\b(?:aged|age)\s*(\d{1,2})\b", re.I)
+
+
+def own_age(text: str) -> int | None:
+    """An age said of oneself ("im 12", "aged 15"), never a brother's ("my little brother is 5")."""
+    found = OWN_AGE.search(text)
+    return int(next(g for g in found.groups() if g)) if found else None
+
+
 def parse_age(text: str) -> int | None:
     """An age typed as a number, a word ("fourteen") or a school year ("year 10"); a stated age wins."""
     infant = infant_age(text)

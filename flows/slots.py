@@ -18,7 +18,7 @@ from bot.dialogue import Button, State
 from bot.textmatch import normalise
 from bot.understand import Understanding
 from flows import places
-from flows.said import SCORE, parse_age, read_duration
+from flows.said import SCORE, own_age, parse_age, read_duration
 from flows.context import Ctx
 
 ELSEWHERE = places.ELSEWHERE
@@ -107,7 +107,11 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
             role = said_choice(ctx, filled, SLOTS["role"], text)  # "im a gp": the role is said too
             filled = filled.but(role=role) if role else filled
         if filled is not None and slot.name == "audience" and said == "young_person":
-            filled = _read_age(ctx, filled, text) or filled  # "im 14": the age is said too
+            # "im 14", "me, 15": the age is said too; in a longer message only their own
+            # ("my little brother is 5" is not their age).
+            own = own_age(text) if len(text.split()) > _SHORT_ROLE_ANSWER else None
+            filled = (with_age(ctx, filled, own) if own is not None else
+                      _read_age(ctx, filled, text) if len(text.split()) <= _SHORT_ROLE_ANSWER else None) or filled
         return filled
     if slot.name == "age_band":
         return _read_age(ctx, state, text)

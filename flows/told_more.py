@@ -41,7 +41,7 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
             role = slots.said_choice(ctx, state, slots.SLOTS["role"], text) if who == "professional" else None
             state = state.but(audience=who, role=role or state.role)
     if state.age is None and state.age_band is None:
-        age = stated_age(text, unknown_speaker=state.audience is None)
+        age = stated_age(text, unknown_speaker=state.audience is None, own_only=state.audience == "young_person")
         if age is not None:
             state = slots.with_age(ctx, state, age)
     if state.area is None:
@@ -91,14 +91,17 @@ def without_correction(text: str) -> str:
 _SOMEONE = ("hes", "shes", "he is", "she is", "he's", "she's", "theyre", "they are", "they're")
 
 
-def stated_age(text: str, unknown_speaker: bool = False) -> int | None:
+def stated_age(text: str, unknown_speaker: bool = False, own_only: bool = False) -> int | None:
     """An age said as an age, never a bare number ("2 months", "3.15", "£200" are not ages).
 
     `unknown_speaker`: who is speaking is not known yet, so "hes 19" may be anyone's age (the man
-    a young person met online): only an age said as the speaker's or a named child's counts."""
+    a young person met online): only an age said as the speaker's or a named child's counts.
+    `own_only`: a young person speaking: only their own age ("im 12"), never a brother's."""
     baby = _BABY_AGE.search(text)
     if baby:
         return said.infant_age(baby.group(0))
+    if own_only:
+        return said.own_age(text)  # a young person: "im 12", not "my little brother is 5"
     found = _STATED_AGE.search(text)
     if found and not (unknown_speaker and found.group(0).lower().startswith(_SOMEONE)):
         return int(next(g for g in found.groups() if g))
