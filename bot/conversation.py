@@ -12,12 +12,12 @@ import secrets
 import unicodedata
 from dataclasses import replace
 
-from bot.dialogue import Button, Event, Outcome, Reply, State, UserInput
+from bot.dialogue import Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
-from bot.textmatch import normalise
 from bot.understand import is_question
-from flows import crisis, journey, places, result_questions, results, services
+from flows import answers, commands, crisis, journey, places, result_questions, results, services, typed_button
+from flows.questions import TELLING_WORDS, next_slot
 from flows.said_besides import SaidBesides, plain as _plain
 from flows.context import Ctx, Turn
 
@@ -79,7 +79,7 @@ class Conversation:
         opens_safe, says_safe = besides.opens_safe(words), besides.says_safe(words)
         if state.step == "crisis" and heard.lexicon_crisis == "no" and (opens_safe or says_safe):
             return self._choice(turn, "resume")  # "im ok now hes gone out": carry on (the lexicon's alarm still wins)
-        if heard.crisis != "no" and heard.lexicon_crisis == "no" and journey.is_plain_answer(ctx, state, text, heard):
+        if heard.crisis != "no" and heard.lexicon_crisis == "no" and answers.is_plain_answer(ctx, state, text, heard):
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
             # reader alone, unsure on so few words, does not turn them into a crisis. The lexicon still can.
             heard = replace(heard, crisis="no", risk=0.0)
@@ -89,7 +89,7 @@ class Conversation:
             turn.state = state = journey.told_more.harvest(ctx, state, text)
             if state.audience != arrived.audience:  # "learning mentor at...": read as the one it is from
                 heard = ctx.understander.read(text, state.audience)
-        if heard.crisis != "no" and len(text.split()) >= journey.TELLING_WORDS and state.step not in ("results", "anything_else"):
+        if heard.crisis != "no" and len(text.split()) >= TELLING_WORDS and state.step not in ("results", "anything_else"):
             turn.state = state = journey.take_need(ctx, state, text, heard)  # kept for after the urgent help
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
         # Situations named (in care, abuse at home) are kept whatever happens next: they choose the door.
@@ -115,7 +115,7 @@ class Conversation:
         followup = besides.followup(words, state.step)
         if followup and state.step == "crisis_check" and heard.lexicon_crisis == "no":
             # "do they tell my mum??" while the safety question waits: answered, then asked again.
-            turn.state = journey.keep_answers(ctx, state, text, heard).but(reasked="crisis_check")
+            turn.state = answers.keep_answers(ctx, state, text, heard).but(reasked="crisis_check")
             turn.add(ctx.say(followup, state))
             turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
             return turn.done()
@@ -139,7 +139,7 @@ class Conversation:
             heard, warrants_question = replace(heard, crisis="no"), False
         danger_open = state.crisis_shown and not state.safe_now and state.step not in ("crisis", "crisis_check")
         if (state.step == "crisis" and (heard.crisis != "no" or named) and not opens_safe
-                and not journey.answers_pending(ctx, state, text, heard)) \
+                and not answers.answers_pending(ctx, state, text, heard)) \
                 or (danger_open and heard.crisis != "no" and not opens_safe and not says_safe):
             # Urgent help shown and never said to be over, and these words still sound like danger
             # ("I don't know where she is", "hes still got it hes on the landing" after "15",
@@ -158,7 +158,7 @@ class Conversation:
             turn.state = state.but(risk=0.0, topics=state.topics or journey.slots.matched_topics(heard))
             return crisis.show(ctx, turn)
         if (heard.crisis == "ask" or warrants_question) and not asked_already:
-            exact = self._typed_button(state, text, exact=True)
+            exact = typed_button.pressed(self.ctx, state, text, exact=True)
             if exact:  # the bot's own button words typed out ("I'm done"): a choice, not a worry
                 return self._choice(turn, exact)
             turn.state = state.but(risk=0.0)  # asked now; start counting afresh
@@ -168,13 +168,13 @@ class Conversation:
             turn.state = state.but(risk=0.0, topics=state.topics or journey.slots.matched_topics(heard))
             return crisis.ask(ctx, turn, heard, question)
         turn.state = state = state.but(risk=carried)
-        pressed = self._typed_button(state, text)
+        pressed = typed_button.pressed(self.ctx, state, text)
         if pressed:
             return self._choice(turn, pressed)
         unanswered = state.step == "crisis_check" and (not heard.matched or is_question(text, words.split()))
-        kept = journey.keep_answers(ctx, state, text, heard) if unanswered else state
+        kept = answers.keep_answers(ctx, state, text, heard) if unanswered else state
         if unanswered and state.reasked == "crisis_check" and heard.crisis == "no" \
-                and _answered_facts(arrived, kept) and not is_question(text, words.split()):
+                and answers.answered_facts(arrived, kept) and not is_question(text, words.split()):
             # Asked twice, and twice answered with where they live, an age or how long ("since
             # september", "huddersfield"): they are giving what they think was asked, not saying
             # danger. Taken as those answers, the question let go, Urgent help one press away.
@@ -196,7 +196,7 @@ class Conversation:
             # ("15", "dewsbury", "shes been low for months") does not say the danger is over: until
             # they say so, danger words bring urgent help back and the results lead with it.
             state = state.but(step=state.resume or "start", resume=None, safe_now=state.step == "crisis_check")
-            following = journey.next_slot(state)
+            following = next_slot(state)
             if state.step in journey.slots.SLOTS and following is not None:
                 state = state.but(step=following.name)  # the question still open, not one answered meanwhile
             turn.state = state
@@ -224,35 +224,6 @@ class Conversation:
                 return services.show_found(ctx, turn, found)
             turn.state = state = state.but(step="topics")  # they told us a need, not a name
         return journey.on_text(ctx, turn, text, heard)
-
-    def _typed_button(self, state: State, text: str, exact: bool = False) -> str | None:
-        """People type a button's words instead of pressing it; treat that as the press.
-
-        `exact`: only the label itself (case and punctuation aside), no near match.
-        """
-        shown = self._current_buttons(state)
-        if not shown:
-            return None
-        if exact:
-            wanted = " ".join(normalise(text))
-            return next((b.action for b in shown if " ".join(normalise(b.label)) == wanted), None)
-        return journey.slots.match_label([(b.label, b.action) for b in shown], text)
-
-    def _current_buttons(self, state: State) -> list[Button]:
-        ctx = self.ctx
-        by_step = {
-            "crisis": crisis.crisis_buttons,
-            "crisis_check": crisis.check_buttons,
-            "results": results.result_buttons,
-            "anything_else": results.anything_else_buttons,
-        }
-        if state.step in by_step:
-            rows = by_step[state.step](ctx, state)
-        elif state.step in journey.slots.SLOTS:
-            rows = journey.slots.buttons(ctx, state, journey.slots.SLOTS[state.step])
-        else:
-            return []
-        return [b for row in rows for b in row]
 
     def _choice(self, turn: Turn, action: str) -> Outcome:
         ctx = self.ctx
@@ -296,35 +267,7 @@ class Conversation:
         return journey.advance(self.ctx, turn)
 
     def _command(self, turn: Turn, text: str) -> Outcome:
-        ctx, state = self.ctx, turn.state
-        word, _, rest = text[1:].partition(" ")
-        name = word.split("@", 1)[0].lower()
-        if name in ("start", "restart"):
-            return self._welcome(Turn(State()))
-        if name == "crisis":
-            return crisis.show(ctx, turn)
-        if name == "help":
-            turn.add(ctx.say("help", state))
-            return journey.ask_again(ctx, turn)
-        if name == "privacy":
-            turn.add(ctx.say("privacy", state))
-            return journey.ask_again(ctx, turn)
-        if name == "delete":
-            # Adapters that keep state delete it before this (Telegram); here the answers
-            # held in this conversation are forgotten, so /help is true in every transport.
-            return Turn(State()).add(ctx.say("deleted", state)).done()
-        if name == "services":
-            return services.show_found(ctx, turn, self.finder.search(rest)) if rest.strip() else services.browse(ctx, turn)
-        turn.add(ctx.say("unknown_command", state))
-        return journey.ask_again(ctx, turn)
-
-
-_FACTS = ("audience", "role", "age", "age_band", "area", "duration")  # not how much: "really bad" is not a fact
-
-
-def _answered_facts(before: State, after: State) -> bool:
-    """The words answered a plain question of fact (age, area, how long), not how bad it is."""
-    return any(getattr(before, f) != getattr(after, f) for f in _FACTS)
+        return commands.run(self.ctx, self.finder, turn, text, lambda: self._welcome(Turn(State())))
 
 
 def new_journey_id() -> str:

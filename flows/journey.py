@@ -7,40 +7,11 @@ hands over to `results`.
 from __future__ import annotations
 
 from bot.dialogue import Button, Outcome, State
-from bot.recommend import RISK
 from bot.schema import GROUPINGS
-from bot.understand import Understanding, is_question
-from bot.textmatch import normalise
-from flows import crisis, parent, places, professional, results, said, slots, told_more, whose_need, young_person
+from bot.understand import Understanding
+from flows import answers, crisis, places, results, slots, told_more, whose_need
+from flows.questions import JUDGED, LET_GO, SHORT_ANSWER_WORDS, SKIPPABLE, TELLING_WORDS, next_slot, questions
 from flows.context import Ctx, Turn
-
-# Questions that may go unanswered when the words answer the next one instead, and
-# what they are taken to be then: an unknown role is "other"; an unknown duration
-# never moves a need up a grouping.
-SKIPPABLE = {"role": "other", "duration": "unsaid"}
-SHORT_ANSWER_WORDS = 4  # a short answer to a question is only that answer, not also a need
-TELLING_WORDS = 6  # a message this long that answers nothing asked is telling more about the need
-PLAIN_ANSWER_MAX_WORDS = 12  # longer than this, a message is read as a message, whatever it answers
-LET_GO = ("age_band", "area")  # questions let go when asked twice and still not answered
-JUDGED = ("severity", "urgency")  # questions judged from the words when more is told instead
-SCHOOL_TOPIC = "school"
-
-JOURNEYS = {
-    "young_person": young_person.QUESTIONS,
-    "parent": parent.QUESTIONS,
-    "professional": professional.QUESTIONS,
-}
-
-
-def questions(state: State) -> tuple[str, ...]:
-    return ("audience",) + JOURNEYS.get(state.audience or "", ())
-
-
-def next_slot(state: State) -> slots.Slot | None:
-    for name in questions(state):
-        if not getattr(state, name) and name not in state.skipped:
-            return slots.SLOTS[name]
-    return None
 
 
 def advance(ctx: Ctx, turn: Turn) -> Outcome:
@@ -131,24 +102,24 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
         following = next_slot(skipped)
         filled = slots.read_typed(ctx, skipped, following, text, heard) if following else None
     answered = filled is not None  # these words answered the question asked (or the one after it)
-    if filled is None and slot is not None and slot.name == "duration" and not _tells_need(turn.state, text, heard):
+    if filled is None and slot is not None and slot.name == "duration" and not answers.tells_need(turn.state, text, heard):
         # "How long?" matters least: an answer we cannot place ("since the move", "on and off")
         # is taken as unsaid, never asked again.
         filled = turn.state.but(duration=SKIPPABLE["duration"])
     if filled is None and slot is not None and slot.name not in ("topics", "audience"):
-        filled = _answers_another(ctx, turn.state, slot, text, heard)  # "a lot" typed at "how long?": kept
-    if filled is None and slot is not None and _known(turn.state, slot):
+        filled = answers.answers_another(ctx, turn.state, slot, text, heard)  # "a lot" typed at "how long?": kept
+    if filled is None and slot is not None and answers.known(turn.state, slot):
         filled = turn.state  # told already in these words (taken on arrival): answered, not asked again
-    if filled is None and slot is not None and slot.name in JUDGED and _tells_more(text):
+    if filled is None and slot is not None and slot.name in JUDGED and answers.tells_more(text):
         # "im always tired and keep getting detentions", "who deals with this, school or NHS?" at
         # "how much?": more told, or a question, never an answer we can place. Asking again and
         # again loses them; how much it weighs is judged from their words, and the results answer.
-        filled = _judged(ctx, turn.state, slot, heard, text)
+        filled = answers.judged(ctx, turn.state, slot, heard, text)
     state = filled or turn.state
     progressed = filled is not None
     # "year 10", "15, doing her gcses this year": an age, not a need (school) as well.
     answer_only = filled is not None and (len(text.split()) <= SHORT_ANSWER_WORDS
-                                          or (slot is not None and slot.name == "age_band" and _only_school_stage(ctx, text)))
+                                          or (slot is not None and slot.name == "age_band" and answers.only_school_stage(ctx, text)))
     told = take_need(ctx, state, text, heard, answer_only, answered, before=turn.state.topics)
     # Told in passing: the conversation took it on arrival once who they are was known; when these
     # very words say who they are ("im a mum, my 15 year old..."), it is taken here.
@@ -157,7 +128,7 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     if heard.circumstances:
         state = state.but(circumstances=tuple(dict.fromkeys(state.circumstances + heard.circumstances)))
     if filled is None and slot is not None and slot.name in LET_GO:
-        if turn.state.reasked == slot.name and _tells_more(text):
+        if turn.state.reasked == slot.name and answers.tells_more(text):
             # Asked twice, and they are telling us other things ("can i just watch her tonight?"):
             # let the question go and help without it (any age; help that works anywhere).
             state, progressed = state.but(skipped=state.skipped + (slot.name,), reasked=None), True
@@ -209,105 +180,6 @@ def _weight(ctx: Ctx, topic: str) -> tuple[int, float]:
     if known is None:
         return (-1, 0.0)
     return (GROUPINGS.index(known.grouping), 0.0 if known.route else known.weight)
-
-
-def _answers_another(ctx: Ctx, state: State, asked: slots.Slot, text: str, heard: Understanding) -> State | None:
-    """The words answer another question still open (a duration at "how much?", a place at "how
-    old?"): kept, and the question asked is asked again. Only for a short answer: a longer
-    message is read for its need and what it tells in passing."""
-    if len(text.split()) > SHORT_ANSWER_WORDS:
-        return None
-    for name in questions(state):
-        if name in (asked.name, "audience", "topics", "role") or getattr(state, name):
-            continue
-        filled = slots.read_typed(ctx, state, slots.SLOTS[name], text, heard)
-        if filled is not None:
-            return filled
-    return None
-
-
-def keep_answers(ctx: Ctx, state: State, text: str, heard: Understanding) -> State:
-    """While another question waits (the safety question), an answer to one of the journey's
-    open questions is kept, so it is not asked again."""
-    pending = next_slot(state)
-    if pending is None or pending.name == "topics":
-        return state
-    if pending.name == "audience":  # "13" while the safety question waits: a young person's age
-        return slots.read_typed(ctx, state, pending, text, heard, guess=False) or state
-    return (slots.read_typed(ctx, state, pending, text, heard)
-            or _answers_another(ctx, state, pending, text, heard) or state)
-
-
-def answers_pending(ctx: Ctx, state: State, text: str, heard: Understanding) -> bool:
-    """After urgent help: do these words answer the question that was waiting ("urgent, she goes
-    home at 3.15" at how soon, "a few months" at how long)?"""
-    pending = state.but(step=state.resume or "start", resume=None)
-    following = next_slot(pending)
-    if pending.step in slots.SLOTS and following is not None:
-        pending = pending.but(step=following.name)
-    slot = slots.SLOTS.get(pending.step)
-    return slot is not None and slot.name != "topics" and slots.read_typed(ctx, pending, slot, text, heard, guess=False) is not None
-
-
-def _tells_more(text: str) -> bool:
-    return len(text.split()) >= TELLING_WORDS or is_question(text, normalise(text))
-
-
-def _judged(ctx: Ctx, state: State, slot: slots.Slot, heard: Understanding, text: str = "") -> State:
-    """How much it weighs, from the grouping their words suggest: never risk support (that is the
-    safety question's to decide), and the middle choice when the words suggest nothing."""
-    choices = [c for c in getattr(ctx.kb.thrive, slot.name) if c.grouping != RISK]
-    weighs = heard.grouping
-    if is_question(text, normalise(text)) and state.topics and state.topics[0] in ctx.kb.topics:
-        # A question ("can she refer herself?") says nothing of how much: the need told decides.
-        weighs = ctx.kb.topics[state.topics[0]].grouping
-    chosen = next((c for c in choices if c.grouping == weighs), None)
-    if chosen is None:
-        chosen = choices[-1] if heard.grouping == RISK else choices[len(choices) // 2]
-    return state.but(**{slot.name: chosen.id})
-
-
-def _known(state: State, slot: slots.Slot) -> bool:
-    return slot.name in ("age_band", "area", "duration") and getattr(state, slot.name) is not None
-
-
-def _tells_need(state: State, text: str, heard: Understanding) -> bool:
-    """A message that says what is wrong (rather than answering the question), when no need is known yet."""
-    return not state.topics and heard.matched
-
-
-def is_plain_answer(ctx: Ctx, state: State, text: str, heard: Understanding) -> bool:
-    """Words that answer the question asked and say nothing else ("me, im an adult", "year 9",
-    "hes 2 and a half", "we live in normanton now").
-
-    A short answer is only the answer. In a longer one, the words left once the answer and
-    its filler are taken out are read again: "15 and i cant do this anymore" is more than an age.
-    """
-    if state.age is not None and told_more.corrected_age(text) is not None and len(text.split()) <= PLAIN_ANSWER_MAX_WORDS:
-        # "sorry hes 17 not 16, just had his birthday": an age put right, at whatever step.
-        rest = _rest(ctx, told_more.without_correction(text))
-        return not rest or ctx.understander.read(rest, state.audience).crisis == "no"
-    slot = slots.SLOTS.get(state.step)
-    if slot is None or slot.name == "topics" or len(text.split()) > PLAIN_ANSWER_MAX_WORDS:
-        return False
-    if slots.read_typed(ctx, state, slot, text, heard) is None:
-        return False
-    if len(text.split()) <= SHORT_ANSWER_WORDS or slots.whole_answer(ctx, slot, text):
-        return True
-    rest = _rest(ctx, text)
-    return not rest or ctx.understander.read(rest, state.audience).crisis == "no"
-
-
-def _only_school_stage(ctx: Ctx, text: str) -> bool:
-    """Beside an age, nothing but the school stage ("doing gcses", "started year 7"): people give
-    ages that way, so it is not a worry about school."""
-    named = set(ctx.understander.read(_rest(ctx, text)).topic_scores)
-    return named <= {SCHOOL_TOPIC}
-
-
-def _rest(ctx: Ctx, text: str) -> str:
-    """The words of an answer once its filler and numbers are taken out."""
-    return " ".join(w for w in normalise(text) if w not in ctx.filler and not w.isdigit() and w not in said.NUMBER_WORDS)
 
 
 def _area_name(ctx: Ctx, area: str) -> str:
