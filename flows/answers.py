@@ -121,3 +121,12 @@ _FACTS = ("audience", "role", "age", "age_band", "area", "duration")  # not how 
 def answered_facts(before: State, after: State) -> bool:
     """The words answered a plain question of fact (age, area, how long), not how bad it is."""
     return any(getattr(before, f) != getattr(after, f) for f in _FACTS)
+
+
+def answers_step(ctx: Ctx, state: State, text: str, heard: Understanding) -> State | None:
+    """The state with the question at this step answered by these words, or None."""
+    slot = slots.SLOTS.get(state.step)
+    if slot is None or slot.name == "topics":
+        return None
+    return slots.read_typed(ctx, state, slot, text, heard, guess=False)
+

@@ -245,7 +245,10 @@ _SHORT_ROLE_ANSWER = 3  # "school nurse", "im a gp": a role said on its own is t
 
 def _own_role(slot: Slot, value: str, phrase: str, words: str) -> bool:
     """In a longer message a job is the speaker's only when said of themselves: "the police are on
-    their way" or "her teacher thinks" come from a parent, "im a teacher at..." from a professional."""
+    their way" or "her teacher thinks" come from a parent, "im a teacher at..." from a professional.
+    Likewise "her mum will kill her" is someone else's mum, not a parent speaking."""
+    if slot.name == "audience" and value == "parent" and " " not in phrase:
+        return not any(f" {other} {phrase} " in words for other in _SOMEONE_ELSES - {"my", "a"})
     if slot.name != "audience" or value != "professional" or len(words.split()) <= _SHORT_ROLE_ANSWER:
         return True
     if phrase.startswith(("i ", "im ", "work with", "professional", "a professional")):
