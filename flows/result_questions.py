@@ -62,6 +62,7 @@ def answer(ctx: Ctx, turn: Turn, kind: str, text: str) -> Outcome:
         "sooner": _sooner,
         "self_refer": _self_refer,
         "specific": _specific,
+        "what_is": _what_is,
     }.get(kind, lambda *_: [])(ctx, state, named + [s for s in shown if s not in named], text)
     if not lines:
         lines = [ctx.say("result_question_other", state)]
@@ -134,6 +135,18 @@ def _self_refer(ctx: Ctx, state: State, services: list[Service], text: str = "")
         by_way.setdefault(way.id, []).append(cards.short_name(service))
     doors = "; ".join(_door(ctx, state, names, ctx.kb.contacts[way]) for way, names in list(by_way.items())[:2])
     return [ctx.say("result_question_self_refer_" + ("self" if who == "self" else "parent"), state, doors=doors)]
+
+
+def _what_is(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
+    """"whats kooth?", "who are chews": the service named, in one line, with its way in."""
+    named = _named(ctx, services, text)
+    if not named:
+        return []
+    service = named[0]
+    about = service.summary.for_audience(state.audience) if service.summary else cards.first_sentence(
+        service.description.for_audience(state.audience))
+    ways = cards.ways_in(ctx, service)
+    return [f"{cards.short_name(service)}: {about}" + (f" {cards.contact_line(ctx, state, ways[0])}" if ways else "")]
 
 
 def _specific(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
