@@ -7,6 +7,7 @@ and the answers told in passing (flows/told_more.py) both read with them.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 import re
 
 from bot.textmatch import normalise
@@ -132,3 +133,8 @@ def read_duration(text: str, today: dt.date | None = None) -> str | None:
     if _SINCE_LONG.search(text):
         return "long"
     return None
+
+
+@lru_cache(maxsize=256)  # every phrase list of the knowledge base, normalised once
+def plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(" ".join(normalise(p)) for p in phrases)

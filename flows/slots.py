@@ -18,7 +18,8 @@ from bot.dialogue import Button, State
 from bot.textmatch import normalise
 from bot.understand import Understanding
 from flows import places
-from flows.said import SCORE, own_age, parse_age, read_duration
+from flows import who_speaks
+from flows.said import SCORE, own_age, parse_age, plain_phrases, read_duration
 from flows.context import Ctx
 
 ELSEWHERE = places.ELSEWHERE
@@ -98,9 +99,9 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
     if label is not None and slot.name != "topics":
         return fill(ctx, state, slot, label)
     said = said_choice(ctx, state, slot, text)
-    if slot.name == "audience" and len(text.split()) > _SHORT_ROLE_ANSWER:
+    if slot.name == "audience" and len(text.split()) > who_speaks.SHORT_ROLE_ANSWER:
         # In a longer message, the words that say who plainly ("PC here ... 15yo girl") lead.
-        said = said_who(ctx, state, text) or said
+        said = who_speaks.said_who(ctx, text) or said
     if said is not None:
         filled = fill(ctx, state, slot, said)
         if filled is not None and slot.name == "audience" and said == "professional":
@@ -109,9 +110,9 @@ def read_typed(ctx: Ctx, state: State, slot: Slot, text: str, heard: Understandi
         if filled is not None and slot.name == "audience" and said == "young_person":
             # "im 14", "me, 15": the age is said too; in a longer message only their own
             # ("my little brother is 5" is not their age).
-            own = own_age(text) if len(text.split()) > _SHORT_ROLE_ANSWER else None
+            own = own_age(text) if len(text.split()) > who_speaks.SHORT_ROLE_ANSWER else None
             filled = (with_age(ctx, filled, own) if own is not None else
-                      _read_age(ctx, filled, text) if len(text.split()) <= _SHORT_ROLE_ANSWER else None) or filled
+                      _read_age(ctx, filled, text) if len(text.split()) <= who_speaks.SHORT_ROLE_ANSWER else None) or filled
         return filled
     if slot.name == "age_band":
         return _read_age(ctx, state, text)
@@ -202,70 +203,9 @@ def said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
                    if state.audience is None or state.audience in c.audiences]
     else:
         return None
-    found = [(_said_of_self(value, words), len(p), _TIES.get(value, 0), value) for value, phrases in options
-             for p in plain_phrases(phrases) if f" {p} " in words and _own_role(slot, value, p, words)]
+    found = [(who_speaks.said_of_self(value, words), len(p), who_speaks.TIES.get(value, 0), value) for value, phrases in options
+             for p in plain_phrases(phrases) if f" {p} " in words and who_speaks.own_role(slot.name, value, p, words)]
     return max(found)[3] if found else None
-
-
-def said_who(ctx: Ctx, state: State, text: str) -> str | None:
-    """Who is speaking, when words say it plainly ("my daughter", "PC here", "my mum"): never from
-    a bare "me" or "im", which a parent writes too. For a message read before "who are you?"
-    was answered (urgent help came first)."""
-    words = f" {' '.join(normalise(text))} "
-    thrive, slot = ctx.kb.thrive, SLOTS["audience"]
-    options = [(a, p) for a, ps in thrive.audience_phrases.items() for p in plain_phrases(tuple(ps))]
-    options += [("professional", p) for c in thrive.roles for p in plain_phrases(tuple(c.phrases))]
-    found = [(_said_of_self(value, words), len(p), _TIES.get(value, 0), value) for value, p in options
-             if p not in _PRONOUNS and f" {p} " in words and _own_role(slot, value, p, words)]
-    return max(found)[3] if found else None
-
-
-def _said_of_self(value: str, words: str) -> int:
-    """A job said of oneself in a longer message ("PC here, ... mum says"): only such a job gets
-    past `_own_role` there, and it outranks any other word for who is speaking."""
-    return int(value == "professional" and len(words.split()) > _SHORT_ROLE_ANSWER)
-
-
-# Words that say who is speaking only as a reply to "who are you?": in a longer message "me",
-# "girl" or "a young person" is as often someone else ("Y10 girl showed me...").
-_PRONOUNS = frozenset({"me", "myself", "im", "i am", "for me", "its me", "about me", "for myself", "boy", "girl",
-                       "kid", "a kid", "child", "teen", "teenager", "student", "pupil", "young", "yp", "young person",
-                       "a young person", "in year", "at school", "adult", "an adult", "worker", "staff"})
-
-
-# Who wins a tie of equally long words: "my son" beside "my mum" is a parent speaking (a young
-# person seldom says "my son"); any other choice keeps its order.
-_TIES = {"parent": 2, "professional": 1}
-
-
-_SELF_ROLE = ("im a", "im an", "i am a", "i am an", "im the", "i am the", "as a", "as an", "as the",
-              "work as a", "work as an", "im", "i am")
-_SHORT_ROLE_ANSWER = 3  # "school nurse", "im a gp": a role said on its own is the speaker's
-
-
-def _own_role(slot: Slot, value: str, phrase: str, words: str) -> bool:
-    """In a longer message a job is the speaker's only when said of themselves: "the police are on
-    their way" or "her teacher thinks" come from a parent, "im a teacher at..." from a professional.
-    Likewise "her mum will kill her" is someone else's mum, not a parent speaking."""
-    if slot.name == "audience" and value == "parent" and " " not in phrase:
-        return not any(f" {other} {phrase} " in words for other in _SOMEONE_ELSES - {"my", "a"})
-    if slot.name != "audience" or value != "professional" or len(words.split()) <= _SHORT_ROLE_ANSWER:
-        return True
-    if phrase.startswith(("i ", "im ", "work with", "professional", "a professional")):
-        return True
-    if any(f" {prefix} {phrase} " in words for prefix in _SELF_ROLE):
-        return True
-    # A title leading the message ("community midwife, dewsbury", "residential support worker,
-    # childrens home in golcar"): the speaker's, unless it is someone's ("her teacher thinks").
-    tokens, size = words.split(), len(phrase.split())
-    for start in range(min(_TITLE_WITHIN, len(tokens))):
-        if tokens[start:start + size] == phrase.split():
-            return not any(t in _SOMEONE_ELSES for t in tokens[:start])
-    return False
-
-
-_TITLE_WITHIN = 3  # a role this near the start of a message is a title the speaker gives
-_SOMEONE_ELSES = frozenset({"her", "his", "my", "their", "our", "your", "the", "a", "an"})
 
 
 def _of_a_child(ctx: Ctx, text: str) -> bool:
@@ -294,11 +234,6 @@ def _says_whole(text: str, phrases: list[str]) -> bool:
 def says_any(text: str, phrases: list[str]) -> bool:
     words = f" {' '.join(normalise(text))} "
     return any(f" {p} " in words for p in plain_phrases(tuple(phrases)))
-
-
-@lru_cache(maxsize=256)  # every phrase list of the knowledge base, normalised once
-def plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(" ".join(normalise(p)) for p in phrases)
 
 
 def _read_age(ctx: Ctx, state: State, text: str) -> State | None:

@@ -15,7 +15,7 @@ import re
 
 from bot.dialogue import State
 from bot.textmatch import normalise
-from flows import places, said, slots
+from flows import places, said, slots, who_speaks
 from flows.context import Ctx
 
 _STATED_AGE = re.compile(
@@ -36,7 +36,7 @@ _SPAN = re.compile(rf"\b(?:for|past|last|over|about|around|nearly|almost|since)\
 def harvest(ctx: Ctx, state: State, text: str) -> State:
     """The state with any age, area or duration this message states clearly, where still unknown."""
     if state.audience is None:  # told before "who are you?" was answered: urgent help came first
-        who = slots.said_who(ctx, state, text)
+        who = who_speaks.said_who(ctx, text)
         if who is not None:
             role = slots.said_choice(ctx, state, slots.SLOTS["role"], text) if who == "professional" else None
             state = state.but(audience=who, role=role or state.role)
