@@ -149,6 +149,13 @@ class Conversation:
             unplaced = max(heard.topic_scores.values(), default=0.0) < 1.0 and state.step not in ("results", "anything_else", "services")
             if not answered and (heard.crisis != "no" or named or unplaced):
                 return crisis.still(ctx, turn)
+            if answered and crisis.emergency_now(ctx, state):
+                # A body in danger now (tablets taken, bleeding, a knife): the answer ("14",
+                # "batley") is kept, and the reply is still what to do now, never the next question.
+                kept = answers.keep_answers(ctx, state, text, heard) if state.step == "crisis" \
+                    else slots_answered(ctx, state, text, heard)
+                turn.state = kept or state
+                return crisis.still(ctx, turn)
         # Urgent help on screen, or the same words say all are safe now ("he's in custody, mum and
         # the kids are safe at nan's now"): no safety question on the reader's or a situation's say-so.
         # Told with their weight and said to be safe ("passive thoughts, no plan, no current risk"):

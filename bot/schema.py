@@ -490,6 +490,10 @@ class Circumstance(Strict):
     # line, and its own closing words (a message key) instead of the general ones.
     crisis_contacts: list[str] = Field(default_factory=list)
     crisis_outro: str | None = None
+    # A body in danger now (bleeding, tablets taken, a weapon, someone not waking): until they say
+    # they are safe, every reply is what to do now, and answers to the journey's questions are
+    # only kept, never followed by the next question.
+    emergency: bool = False
 
 
 class CircumstancesFile(Strict):

@@ -118,6 +118,11 @@ def show(ctx: Ctx, turn: Turn) -> Outcome:
     return turn.done()
 
 
+def emergency_now(ctx: Ctx, state: State) -> bool:
+    """A body in danger now (bleeding, tablets taken, a weapon, someone not waking or answering)."""
+    return any(c in ctx.kb.circumstances and ctx.kb.circumstances[c].emergency for c in state.circumstances)
+
+
 def still(ctx: Ctx, turn: Turn) -> Outcome:
     """Urgent help is on screen and the words say the danger is not over ("i cant ring 999 he'll
     hear me", "I don't know where she is", "haven't rung the police yet, thought I'd wait").

@@ -69,7 +69,19 @@ class SaidBesides:
         padded, tokens = f" {words} ", words.split()
         return next((key for phrases, near, key, urgent_only in self._followups
                      if (step == "crisis" or not urgent_only)
-                     and (any(f" {p} " in padded for p in phrases) or (near and _near(tokens, *near)))), None)
+                     and (any(self._said_not_denied(padded, p) for p in phrases) or (near and _near(tokens, *near)))),
+                    None)
+
+    def _said_not_denied(self, padded: str, phrase: str) -> bool:
+        """The phrase is said, and not just after a negation: "havent rung the police yet" has not
+        rung them, and is never told "you did the right thing"."""
+        at = padded.find(f" {phrase} ")
+        while at >= 0:
+            before = [w for w in padded[:at].split() if w not in ("yet", "even", "really")][-1:]
+            if not any(w in self._not_before for w in before):
+                return True
+            at = padded.find(f" {phrase} ", at + 1)
+        return False
 
 
 def _opens_with(words: str, phrases: frozenset[str]) -> bool:
