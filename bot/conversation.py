@@ -16,7 +16,7 @@ from bot.dialogue import Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
 from bot.understand import is_question
-from flows import answers, commands, crisis, journey, places, result_questions, results, services, typed_button
+from flows import answers, commands, crisis, danger_open, journey, places, result_questions, results, services, typed_button
 from flows.questions import TELLING_WORDS, next_slot
 from flows.answers import answers_step as slots_answered
 from flows.said_besides import SaidBesides, plain as _plain
@@ -90,13 +90,21 @@ class Conversation:
             turn.state = state = journey.told_more.harvest(ctx, state, text)
             if state.audience != arrived.audience:  # "learning mentor at...": read as the one it is from
                 heard = ctx.understander.read(text, state.audience)
-        if heard.crisis != "no" and len(text.split()) >= TELLING_WORDS and state.step not in ("results", "anything_else"):
+        followup = besides.followup(words, state.step, state.circumstances + heard.circumstances)
+        moment = danger_open.about_the_moment(state.step, heard, followup)  # "ive rung 999": no need
+        if heard.crisis != "no" and len(text.split()) >= TELLING_WORDS and state.step not in ("results", "anything_else") \
+                and not moment:
             turn.state = state = journey.take_need(ctx, state, text, heard)  # kept for after the urgent help
         carried, warrants_question = ctx.understander.carry_risk(state.risk, heard)
         # Situations named (in care, abuse at home) are kept whatever happens next: they choose the door.
         named = [c for c in heard.circumstances if c not in state.circumstances]
         if named:
             turn.state = state = state.but(circumstances=state.circumstances + tuple(named))
+        moment_reply = danger_open.reply(ctx, turn, heard, followup)  # "ive rung 999", "what do i do now?"
+        if moment_reply is not None:
+            return moment_reply
+        if followup == danger_open.WHAT_NOW:  # "she wont come out, what do i do": the need, taken below
+            followup = None
         if heard.crisis == "yes":
             turn.state = state.but(topics=state.topics or journey.slots.matched_topics(heard), risk=0.0)
             return crisis.show(ctx, turn)  # every number again: crisis words always get all of them
@@ -113,7 +121,6 @@ class Conversation:
         said = besides.yes_or_no(words) if state.step in YES_NO_ACTIONS else None
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
-        followup = besides.followup(words, state.step)
         if followup and state.step == "crisis_check" and heard.lexicon_crisis == "no":
             # "do they tell my mum??" while the safety question waits: answered, then asked again.
             turn.state = answers.keep_answers(ctx, state, text, heard).but(reasked="crisis_check")

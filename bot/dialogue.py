@@ -75,6 +75,9 @@ class State:
     # "no" to the safety question, or moving on to their need): results then
     # follow the need and how much it affects them, not the crisis.
     safe_now: bool = False
+    # They said 999 is called or help is on its way ("police are coming"): from then on the
+    # urgent replies say what to do until help comes, never "call 999 now" again.
+    help_called: bool = False
     typed_grouping: str | None = None
     # Warning signs carried across this journey's messages (a number, never the
     # words): each typed message adds the learned reader's crisis probability to

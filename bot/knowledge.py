@@ -254,9 +254,11 @@ def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
             if contact not in kb.contacts:
                 problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': crisis_contacts: "
                                 f"unknown contact '{contact}'")
-        if circumstance.crisis_outro and circumstance.crisis_outro not in kb.messages:
-            problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': crisis_outro: "
-                            f"no message '{circumstance.crisis_outro}' in messages.yaml")
+        for field_name in ("crisis_outro", "help_coming"):
+            key = getattr(circumstance, field_name)
+            if key and key not in kb.messages:
+                problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': {field_name}: "
+                                f"no message '{key}' in messages.yaml")
         if circumstance.safety_question and circumstance.safety_question not in kb.messages:
             problems.append(f"circumstances.yaml: circumstance '{circumstance.id}': safety_question: "
                             f"no message '{circumstance.safety_question}' in messages.yaml")

@@ -297,6 +297,9 @@ class Followup(Strict):
     # Or asked in two parts a few words apart: who ("my mum") and what ("finding out").
     near: Near | None = None
     only_after_urgent_help: bool = False  # answered only while urgent help is on screen
+    # Answered only once one of these situations is told ("ring the police?" is about a missing
+    # child only when one is missing; otherwise it is the call-the-police answer).
+    only_when: list[str] = Field(default_factory=list)
 
 
 class ThirdPersonChild(Strict):
@@ -490,6 +493,9 @@ class Circumstance(Strict):
     # line, and its own closing words (a message key) instead of the general ones.
     crisis_contacts: list[str] = Field(default_factory=list)
     crisis_outro: str | None = None
+    # What to do while help is on its way, once they say 999 is called (a message key): never
+    # "call 999 now" again to someone who has.
+    help_coming: str | None = None
     # A body in danger now (bleeding, tablets taken, a weapon, someone not waking): until they say
     # they are safe, every reply is what to do now, and answers to the journey's questions are
     # only kept, never followed by the next question.

@@ -123,22 +123,30 @@ def emergency_now(ctx: Ctx, state: State) -> bool:
     return any(c in ctx.kb.circumstances and ctx.kb.circumstances[c].emergency for c in state.circumstances)
 
 
-def still(ctx: Ctx, turn: Turn) -> Outcome:
+def still(ctx: Ctx, turn: Turn, what_now: bool = False) -> Outcome:
     """Urgent help is on screen and the words say the danger is not over ("i cant ring 999 he'll
-    hear me", "I don't know where she is", "haven't rung the police yet, thought I'd wait").
+    hear me", "I don't know where she is", "haven't rung the police yet, thought I'd wait"), or
+    ask what to do now (`what_now`).
 
     The few lines that matter now, fitted to the situation, never the whole reply again word for
-    word and never the next routine question. Its numbers are just above.
+    word and never the next routine question. Its numbers are just above. Once they have said
+    999 is called (`help_called`), what to do until help comes, never "call 999 now" again.
     """
     state = turn.state
+    own = whose_need.parents_own(ctx, state)
     # The latest situation named says what to do now (a knife told after the shouting); a state
     # kept across an update may name an old one.
-    known = (ctx.kb.circumstances[c] for c in reversed(state.circumstances) if c in ctx.kb.circumstances)
+    known = [ctx.kb.circumstances[c] for c in reversed(state.circumstances) if c in ctx.kb.circumstances]
     situation = next((c for c in known if c.crisis_outro), None)
-    if situation is not None:  # missing, abuse at home: its own words say what to do now
+    if state.help_called:
+        fitted = next((c.help_coming for c in known if c.help_coming), None)
+        first = fitted or ("crisis_help_coming_self" if own else "crisis_help_coming")
+    elif situation is not None:  # missing, abuse at home: its own words say what to do now
         first = situation.crisis_outro
+    elif own:
+        first = "crisis_emergency_self"
     else:
-        first = "crisis_emergency_self" if whose_need.parents_own(ctx, state) else "crisis_still"
+        first = "crisis_what_now" if what_now else "crisis_still"
     lines = [ctx.say(first, state), ctx.say("crisis_still_outro", state)]
     resume = state.resume if state.step in ("crisis", "crisis_check") else state.step
     turn.state = state.but(step="crisis", resume=resume, crisis_shown=True, safe_now=False)

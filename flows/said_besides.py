@@ -39,7 +39,7 @@ class SaidBesides:
             (tuple(plain(p) for p in f.phrases),
              (tuple(plain(p).split() for p in f.near.who), tuple(plain(p).split() for p in f.near.did),
               f.near.within) if f.near else None,
-             f.message, f.only_after_urgent_help)
+             f.message, f.only_after_urgent_help, frozenset(f.only_when))
             for f in thrive.followups)
 
     def yes_or_no(self, words: str) -> str | None:
@@ -64,11 +64,12 @@ class SaidBesides:
                     return True
         return False
 
-    def followup(self, words: str, step: str) -> str | None:
-        """The answer key of a question asked besides the need ("can you tell my teacher?")."""
+    def followup(self, words: str, step: str, told: tuple[str, ...] = ()) -> str | None:
+        """The answer key of a question asked besides the need ("can you tell my teacher?"); `told`
+        is the situations told so far (a followup `only_when` one is told)."""
         padded, tokens = f" {words} ", words.split()
-        return next((key for phrases, near, key, urgent_only in self._followups
-                     if (step == "crisis" or not urgent_only)
+        return next((key for phrases, near, key, urgent_only, when in self._followups
+                     if (step == "crisis" or not urgent_only) and (not when or when.intersection(told))
                      and (any(self._said_not_denied(padded, p) for p in phrases) or (near and _near(tokens, *near)))),
                     None)
 

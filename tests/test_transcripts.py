@@ -8,8 +8,9 @@ checks what came back:
   buttons: labels that must be offered
   services: service ids that must be recommended, in any order
   not_services: service ids that must not be recommended
-  step, grouping, audience, area, age_band, age, duration, severity, urgency, role, topics:
-    fields of the new state; circumstances: situations that must be noted
+  step, grouping, audience, area, age_band, age, duration, severity, urgency, role, help_called,
+    topics: fields of the new state; circumstances: situations that must be noted
+An unknown key fails the test (a misspelt check would otherwise check nothing).
 """
 from __future__ import annotations
 
@@ -23,7 +24,15 @@ from tests.chat import Chat
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))
 
 
+_FIELDS = ("step", "grouping", "audience", "area", "age_band", "age", "duration", "severity", "urgency", "role",
+           "help_called")
+_KEYS = frozenset({"contains", "not_contains", "first_contains", "buttons", "services", "not_services",
+                   "circumstances", "topics", *_FIELDS})
+
+
 def _check(chat: Chat, expect: dict, where: str) -> None:
+    unknown = set(expect) - _KEYS
+    assert not unknown, f"{where}: unknown check(s) {sorted(unknown)}"
     text = chat.text.lower()
     for word in expect.get("contains", []):
         assert word.lower() in text, f"{where}: {word!r} not in reply:\n{chat.text}"
@@ -39,7 +48,7 @@ def _check(chat: Chat, expect: dict, where: str) -> None:
         assert service not in chat.state.services, f"{where}: {service} should not be in {chat.state.services}"
     for name in expect.get("circumstances", []):
         assert name in chat.state.circumstances, f"{where}: {name} not in {chat.state.circumstances}"
-    for key in ("step", "grouping", "audience", "area", "age_band", "age", "duration", "severity", "urgency", "role"):
+    for key in _FIELDS:
         if key in expect:
             assert getattr(chat.state, key) == expect[key], f"{where}: {key} is {getattr(chat.state, key)!r}"
     if "topics" in expect:
