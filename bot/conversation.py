@@ -80,6 +80,10 @@ class Conversation:
         opens_safe, says_safe = besides.opens_safe(words), besides.says_safe(words)
         if state.step == "crisis" and heard.lexicon_crisis == "no" and (opens_safe or says_safe):
             return self._choice(turn, "resume")  # "im ok now hes gone out": carry on (the lexicon's alarm still wins)
+        if says_safe and heard.past_only:
+            # History told and said to be safe now ("overdose attempt last spring ... no current
+            # risk"): the safety question is answered already, as for thoughts told with their weight.
+            heard = replace(heard, weighed=True)
         if heard.crisis != "no" and heard.lexicon_crisis == "no" and answers.is_plain_answer(ctx, state, text, heard):
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
             # reader alone, unsure on so few words, does not turn them into a crisis. The lexicon still can.
@@ -167,7 +171,8 @@ class Conversation:
         # the kids are safe at nan's now"): no safety question on the reader's or a situation's say-so.
         # Told with their weight and said to be safe ("passive thoughts, no plan, no current risk"):
         # the question is answered already; only the lexicon's own "yes" stands against that.
-        asked_already = (state.crisis_shown and heard.lexicon_crisis == "no") or (says_safe and heard.lexicon_crisis != "yes")
+        asked_already = (state.crisis_shown and heard.lexicon_crisis == "no") or \
+            (says_safe and (heard.lexicon_crisis != "yes" or heard.weighed))
         question = next((q for c in named if (q := ctx.kb.circumstances[c].safety_question)), None)
         now = any(journey.slots.says_any(text, ctx.kb.circumstances[c].urgent_when) for c in named)
         if question and now and not state.crisis_shown and not says_safe:

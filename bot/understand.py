@@ -97,6 +97,9 @@ class Understanding:
     # The lexicon asks because the thoughts were told with their weight ("passive", "no plan or
     # intent"): the learned reader, which cannot read that, does not make it urgent help alone.
     weighed: bool = False
+    # Crisis words told only as history ("an overdose attempt last spring"): not urgent help on
+    # their own; the need they name brings the safety question instead (flows/journey.py).
+    past_only: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -234,7 +237,7 @@ class Understander:
         carried = learned.crisis if words >= MODEL_ASK_MIN_WORDS else 0.0  # a two-word reply carries no evidence
         return Understanding(verdict, topics, grouping, lexicon.matched, lexicon.circumstances, carried,
                              lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident, lexicon.crisis,
-                             lexicon.denied, lexicon.negation, lexicon.weighed)
+                             lexicon.denied, lexicon.negation, lexicon.weighed, lexicon.past_only)
 
     def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
@@ -288,10 +291,11 @@ class Understander:
             # is answered already. Asking it again read as not listening (blind conversations,
             # December 2026); any risk said besides the denial still stands on its own words.
             verdict = "no"
+        past_only = verdict == "no" and bool(hits[CRISIS]) and all(_in_past(h, hits[PAST], hits[RECENT]) for h in hits[CRISIS])
         return Understanding(verdict, topics, grouping, matched, situations, 0.0, scores, votes, own,
                              sum(t in scores for t in topics), verdict,
                              tuple(dict.fromkeys(h.key[1] for h in denied)) if not own else (), bool(hits[NEGATION]),
-                             weighed)
+                             weighed, past_only)
 
     def _told_apart(self, hits: dict[str, list[Match]]) -> list[Match]:
         """Situations told in two parts: "my step dad goes mental at my mum", "mums boyfriend

@@ -146,7 +146,8 @@ def on_text(ctx: Ctx, turn: Turn, text: str, heard: Understanding) -> Outcome:
     if topic_is_crisis and not state.crisis_shown and not heard.weighed:
         # Thoughts of suicide told as the need bring urgent help, unless told with their weight
         # ("fleeting", "no plan or intent"): those were asked about, or said to be safe, already.
-        return crisis.show(ctx, turn)
+        # Told only as history ("tried to overdose last year"), the safety question asks about now.
+        return crisis.ask(ctx, turn, heard) if heard.past_only else crisis.show(ctx, turn)
     return advance(ctx, turn)
 
 

@@ -8,7 +8,7 @@ checks what came back:
   buttons: labels that must be offered
   services: service ids that must be recommended, in any order
   not_services: service ids that must not be recommended
-  step, grouping, audience, area, age_band, age, duration, severity, urgency, role, help_called,
+  step, grouping, audience, area, age_band, age, duration, severity, urgency, role, help_called, crisis_shown,
     topics: fields of the new state; circumstances: situations that must be noted
 An unknown key fails the test (a misspelt check would otherwise check nothing).
 """
@@ -25,7 +25,7 @@ TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))
 
 
 _FIELDS = ("step", "grouping", "audience", "area", "age_band", "age", "duration", "severity", "urgency", "role",
-           "help_called")
+           "help_called", "crisis_shown")
 _KEYS = frozenset({"contains", "not_contains", "first_contains", "buttons", "services", "not_services",
                    "circumstances", "topics", *_FIELDS})
 
