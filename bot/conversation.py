@@ -190,6 +190,8 @@ class Conversation:
         if question and not state.crisis_shown and not asked_already:  # abuse at home named: ask about danger now, once
             turn.state = state.but(risk=0.0, topics=state.topics or journey.slots.matched_topics(heard))
             return crisis.ask(ctx, turn, heard, question)
+        if asked_already and says_safe:
+            carried = 0.0  # "not in immediate danger tonight": the words' risk is not carried to "dewsbury"
         turn.state = state = state.but(risk=carried)
         pressed = typed_button.pressed(self.ctx, state, text)
         if pressed:

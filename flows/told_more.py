@@ -24,7 +24,9 @@ _STATED_AGE = re.compile(
     r"|\b(\d{1,2})\s*(?:m|f)\b(?!\s*(?:months?|min))"
     r"|\b(?:lad|boy|girl|lass|son|daughter|child|pupil|student|kid|yp|cyp|teen)(?:\W{1,3}|\s+(?:is|whos|who is|aged)\s+)"
     r"(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/|:))"
-    r"|\b(?:hes|shes|he is|she is|he's|she's|theyre|they are|they're|im|i am|i'm)\s+(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/))",
+    r"|\b(?:hes|shes|he is|she is|he's|she's|theyre|they are|they're|im|i am|i'm)\s+(\d{1,2})\b(?!\s*(?:weeks?|months?|days?|%|/))"
+    # "a lad I work with (15)", "my son (14)": an age in brackets soon after the child is named
+    r"|\b(?:lad|boy|girl|lass|son|daughter|child|pupil|student|kid|yp|cyp|teen|young person)\b[^()\d]{0,30}\(\s*(\d{1,2})\s*\)",
     re.I)
 _BABY_AGE = re.compile(rf"\b(?:{said.AMOUNT})\s*(?:{said.BABY_UNITS})[\s-]*old\b", re.I)
 _SCHOOL = re.compile(r"\b(?:y|yr|year)\s?(\d{1,2})\b(?!\s*(?:teacher|tutor|lead|head|team|class))", re.I)
