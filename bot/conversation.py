@@ -84,6 +84,11 @@ class Conversation:
             # History told and said to be safe now ("overdose attempt last spring ... no current
             # risk"): the safety question is answered already, as for thoughts told with their weight.
             heard = replace(heard, weighed=True)
+        if state.safe_now and heard.crisis == "ask" and heard.lexicon_crisis == "no":
+            # Answered "no" to the safety question already this journey: the learned reader alone,
+            # which counts words ("my PA dont answer", "they just give you tablets"), does not ask
+            # it again, nor make its guess the need; risk words the lexicon knows still do.
+            heard = ctx.understander.calm(heard)
         if heard.crisis != "no" and heard.lexicon_crisis == "no" and answers.is_plain_answer(ctx, state, text, heard):
             # A few words that answer the question asked ("me", "hes 2 and a half", "hudds"): the
             # reader alone, unsure on so few words, does not turn them into a crisis. The lexicon still can.
@@ -171,7 +176,9 @@ class Conversation:
         # the kids are safe at nan's now"): no safety question on the reader's or a situation's say-so.
         # Told with their weight and said to be safe ("passive thoughts, no plan, no current risk"):
         # the question is answered already; only the lexicon's own "yes" stands against that.
-        asked_already = (state.crisis_shown and heard.lexicon_crisis == "no") or \
+        # Said to be safe already this journey (above): the risk carried from the reader alone
+        # does not bring the question back either.
+        asked_already = ((state.crisis_shown or state.safe_now) and heard.lexicon_crisis == "no") or \
             (says_safe and (heard.lexicon_crisis != "yes" or heard.weighed))
         question = next((q for c in named if (q := ctx.kb.circumstances[c].safety_question)), None)
         now = any(journey.slots.says_any(text, ctx.kb.circumstances[c].urgent_when) for c in named)

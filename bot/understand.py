@@ -206,6 +206,19 @@ class Understander:
         learned = [replace(r, crisis=0.0) if lex.denied else r for r, lex in zip(learned, lexicon)]
         return [self.combine(lex, r, len(b), is_question(t, b), a) for lex, r, b, t, a in zip(lexicon, learned, bases, texts, audiences)]
 
+    def _risk_guess_last(self, topics: tuple[str, ...], evident: int, scores: Mapping[str, float]) -> tuple[str, ...]:
+        """A risk need the reader guessed first, with nothing said of it and another need named,
+        put after the needs the words named."""
+        if topics and self.topic_grouping.get(topics[0]) == RISK_GROUPING and not scores.get(topics[0]) \
+                and any(scores.values()):
+            return topics[1:evident] + topics[:1] + topics[evident:] if evident > 1 else topics[1:] + topics[:1]
+        return topics
+
+    def calm(self, heard: Understanding) -> Understanding:
+        """The reading with the reader's question let go (they answered it already this journey):
+        no question, and a risk need it only guessed is not the need ("they just give you tablets")."""
+        return replace(heard, crisis="no", topics=self._risk_guess_last(heard.topics, heard.evident, heard.topic_scores))
+
     def carry_risk(self, carried: float, heard: Understanding) -> tuple[float, bool]:
         """Risk carried across a journey after this message, and whether it now warrants the question.
 
@@ -225,11 +238,10 @@ class Understander:
         guessed = {t: p for t, p in learned.topics.items() if t not in lexicon.denied}
         topics, evident = combine_topics(lexicon.topic_scores, guessed, settings.topic_weight, situations)
         topics = _needs_first(topics + tuple(t for t in lexicon.denied if t not in topics), lexicon.topic_scores, self.route)
-        if verdict == "no" and topics and self.topic_grouping.get(topics[0]) == RISK_GROUPING \
-                and not lexicon.topic_scores.get(topics[0]) and any(lexicon.topic_scores.values()):
+        if verdict == "no":
             # Calm words that name a need ("how long would they take to see her": the wait) are
             # about that need, not a risk the reader guessed with nothing said of it.
-            topics = topics[1:evident] + topics[:1] + topics[evident:] if evident > 1 else topics[1:] + topics[:1]
+            topics = self._risk_guess_last(topics, evident, lexicon.topic_scores)
         if verdict == "yes":
             grouping = "getting-risk-support"
         else:
