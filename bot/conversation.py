@@ -16,7 +16,7 @@ from bot.dialogue import Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
 from bot.understand import is_question
-from flows import answers, commands, crisis, danger_open, journey, places, result_questions, results, services, typed_button
+from flows import answers, commands, crisis, danger_open, journey, places, result_questions, results, services, told_more, typed_button
 from flows.questions import TELLING_WORDS, next_slot
 from flows.answers import answers_step as slots_answered
 from flows.said_besides import SaidBesides, plain as _plain
@@ -232,6 +232,8 @@ class Conversation:
             if state.step in journey.slots.SLOTS and following is not None:
                 state = state.but(step=following.name)  # the question still open, not one answered meanwhile
             turn.state = state
+        if state.step in ("results", "anything_else") and told_more.corrected_age(text) is not None:
+            return journey.on_text(ctx, turn, text, heard)  # "wait no sorry im 17, 18 in march": the age put right
         if state.step in ("results", "anything_else") and heard.matched and results.adds_to_need(ctx, text):
             # "also his dad moved out last year, if thats relevant": more about the same child,
             # so the results are shown again with it, not a new journey from the start.

@@ -526,6 +526,10 @@ class PlacesFile(Strict):
     # Words that say where someone lives, typed at any question ("actually I live in
     # Wakefield"), and words that take a place back ("not Kirklees").
     living: list[str] = Field(default_factory=list)
+    # Of those, the words that say a home (not "from", "near"): the place just after them is
+    # where someone lives, whatever other place the message names ("college in wakefield but i
+    # live in leeds").
+    home: list[str] = Field(default_factory=list)
     negations: list[str] = Field(default_factory=list)
     # Postcode areas (the letters of "BD5", "LS6") wholly outside every area the bot knows.
     elsewhere_postcodes: list[str] = Field(default_factory=list)

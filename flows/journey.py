@@ -10,6 +10,7 @@ from bot.dialogue import Button, Outcome, State
 from bot.schema import GROUPINGS
 from bot.understand import Understanding
 from flows import answers, crisis, places, results, slots, told_more, whose_need
+from flows.result_questions import ROUTE_TOPICS
 from flows.questions import JUDGED, LET_GO, SHORT_ANSWER_WORDS, SKIPPABLE, TELLING_WORDS, next_slot, questions
 from flows.context import Ctx, Turn
 
@@ -162,7 +163,10 @@ def take_need(ctx: Ctx, state: State, text: str, heard: Understanding,
     before = state.topics if before is None else before  # the need as it was before these words
     if not state.topics and heard.matched and not answer_only:
         state = state.but(topics=slots.matched_topics(heard))
-    elif state.topics and heard.matched and not answered and len(text.split()) >= TELLING_WORDS:
+    elif state.topics and heard.matched and len(text.split()) >= TELLING_WORDS and (
+            not answered or all(t in ROUTE_TOPICS for t in state.topics)):
+        # Told at any question once only words about getting help were the need ("is this just
+        # for kids?", then "panic attacks for about a year" at "how long?"): the need itself.
         new = slots.matched_topics(heard)
         if _weight(ctx, state.topics[0]) >= _weight(ctx, new[0]):
             # "just scared and not sleeping" after signs of psychosis: the weightier need told

@@ -22,6 +22,8 @@ class Named:
     areas: tuple[str, ...]  # the areas the places named (not taken back) are in; ELSEWHERE for outside
     shared: bool  # a place named is in more than one area: ask which
     living: bool  # words that say where someone lives ("i live in", "actually")
+    # The area of the place right after words that say a home ("i live in leeds"), when one does
+    home: str | None = None
 
 
 def _plain(text: str) -> str:
@@ -64,12 +66,33 @@ def named(ctx: Ctx, text: str) -> Named:
     areas = tuple(sorted({a for a_set in kept.values() for a in a_set}))
     shared = any(len(a_set) > 1 for a_set in kept.values())
     living = any(f" {_plain(c)} " in padded for c in (places.living if places else ()))
-    return Named(areas, shared, living)
+    return Named(areas, shared, living, _home(padded, kept, places.home if places else ()))
+
+
+HOME_REACH = 3  # "i live in Leeds", "we live just outside Dewsbury": the place this near after the home words
+
+
+def _home(padded: str, kept: dict[str, set[str]], home_words) -> str | None:
+    """The one area of the place named just after words that say a home, if one is."""
+    for word in home_words:
+        phrase = f" {_plain(word)} "
+        at = padded.find(phrase)
+        while at >= 0:
+            after = " ".join(padded[at + len(phrase):].split()[:HOME_REACH + 2])
+            near = [(f" {after} ".find(f" {p} "), a) for p, a in kept.items() if f" {p} " in f" {after} "]
+            near = [(i, a) for i, a in near if len(f" {after} "[:i].split()) <= HOME_REACH]
+            if near:
+                areas = min(near)[1]
+                return next(iter(areas)) if len(areas) == 1 else None
+            at = padded.find(phrase, at + 1)
+    return None
 
 
 def moved_to(ctx: Ctx, current: str | None, text: str) -> str | None:
     """The area someone says they live in while answering another question, if it is news."""
     found = named(ctx, text)
+    if found.home is not None:  # "my college is in wakefield but we live in leeds"
+        return found.home if found.home != current else None
     if not found.living or found.shared or len(found.areas) != 1:
         return None
     area = found.areas[0]

@@ -55,7 +55,9 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
             for name in names:
                 plain = plain.replace(f" {name} ", " ")
             found = places.named(ctx, plain)
-        if len(found.areas) == 1 and found.areas[0] != places.ELSEWHERE and not found.shared:
+        if found.home is not None:  # "college in wakefield but i live in leeds": where they live
+            state = state.but(area=found.home)
+        elif len(found.areas) == 1 and found.areas[0] != places.ELSEWHERE and not found.shared:
             state = state.but(area=found.areas[0])
     if state.audience == "professional" and state.urgency is None:
         # "routine", "no current risk": how soon, said plainly. Only the calm end is taken
