@@ -15,8 +15,7 @@ from dataclasses import replace
 from bot.dialogue import Event, Outcome, Reply, State, UserInput
 from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
-from bot.understand import is_question
-from flows import answers, commands, crisis, danger_open, journey, places, result_questions, results, services, told_more, typed_button
+from flows import answers, commands, crisis, danger_open, journey, places, result_questions, results, safety_check, services, told_more, typed_button
 from flows.questions import TELLING_WORDS, next_slot
 from flows.answers import answers_step as slots_answered
 from flows.said_besides import SaidBesides, plain as _plain
@@ -75,7 +74,7 @@ class Conversation:
     def _text(self, turn: Turn, text: str) -> Outcome:
         ctx, state = self.ctx, turn.state
         arrived = state  # before anything told in passing is taken from these words
-        heard = ctx.understander.read(text, state.audience)
+        heard = ctx.understander.read(text, state.audience, ctx.understander.context(state.topics, state.age))
         words, besides = _plain(text), self.besides
         opens_safe, says_safe = besides.opens_safe(words), besides.says_safe(words)
         if state.step == "crisis" and heard.lexicon_crisis == "no" and (opens_safe or says_safe):
@@ -84,7 +83,7 @@ class Conversation:
             # History told and said to be safe now ("overdose attempt last spring ... no current
             # risk"): the safety question is answered already, as for thoughts told with their weight.
             heard = replace(heard, weighed=True)
-        if state.safe_now and heard.crisis == "ask" and heard.lexicon_crisis == "no":
+        if (state.safe_now or safety_check.let_go(state)) and heard.crisis == "ask" and heard.lexicon_crisis == "no":
             # Answered "no" to the safety question already this journey: the learned reader alone,
             # which counts words ("my PA dont answer", "they just give you tablets"), does not ask
             # it again, nor make its guess the need; risk words the lexicon knows still do.
@@ -98,7 +97,7 @@ class Conversation:
             # place told in passing is kept: "year 4 teacher, ossett, she's 9, she doesnt want to go home".
             turn.state = state = journey.told_more.harvest(ctx, state, text)
             if state.audience != arrived.audience:  # "learning mentor at...": read as the one it is from
-                heard = ctx.understander.read(text, state.audience)
+                heard = ctx.understander.read(text, state.audience, ctx.understander.context(state.topics, state.age))
         followup = besides.followup(words, state.step, state.circumstances + heard.circumstances)
         moment = danger_open.about_the_moment(state.step, heard, followup)  # "ive rung 999": no need
         if heard.crisis != "no" and len(text.split()) >= TELLING_WORDS and state.step not in ("results", "anything_else") \
@@ -131,11 +130,7 @@ class Conversation:
         if said is not None:  # "no she doesnt hurt us", "yeah", "no thats it": the answer to the question asked
             return self._choice(turn, YES_NO_ACTIONS[state.step][said])
         if followup and state.step == "crisis_check" and heard.lexicon_crisis == "no":
-            # "do they tell my mum??" while the safety question waits: answered, then asked again.
-            turn.state = answers.keep_answers(ctx, state, text, heard).but(reasked="crisis_check")
-            turn.add(ctx.say(followup, state))
-            turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
-            return turn.done()
+            return safety_check.followup_meanwhile(ctx, turn, text, heard, followup)  # "do they tell my mum??"
         about_results = result_questions.asked(ctx, state, text, heard) if heard.lexicon_crisis == "no" else None
         if about_results and not (followup and about_results == "other"):
             # "how long is the wait?", "who do i ring first?": answered from the cards on screen, the
@@ -178,7 +173,8 @@ class Conversation:
         # the question is answered already; only the lexicon's own "yes" stands against that.
         # Said to be safe already this journey (above): the risk carried from the reader alone
         # does not bring the question back either.
-        asked_already = ((state.crisis_shown or state.safe_now) and heard.lexicon_crisis == "no") or \
+        asked_already = ((state.crisis_shown or state.safe_now or safety_check.let_go(state)
+                          or safety_check.asked_twice(state)) and heard.lexicon_crisis == "no") or \
             (says_safe and (heard.lexicon_crisis != "yes" or heard.weighed))
         question = next((q for c in named if (q := ctx.kb.circumstances[c].safety_question)), None)
         now = any(journey.slots.says_any(text, ctx.kb.circumstances[c].urgent_when) for c in named)
@@ -203,26 +199,10 @@ class Conversation:
         pressed = typed_button.pressed(self.ctx, state, text)
         if pressed:
             return self._choice(turn, pressed)
-        unanswered = state.step == "crisis_check" and (not heard.matched or is_question(text, words.split()))
-        kept = answers.keep_answers(ctx, state, text, heard) if unanswered else state
-        if unanswered and state.reasked == "crisis_check" and heard.crisis == "no" \
-                and answers.answered_facts(arrived, kept) and not is_question(text, words.split()):
-            # Asked twice, and twice answered with where they live, an age or how long ("since
-            # september", "huddersfield"): they are giving what they think was asked, not saying
-            # danger. Taken as those answers, the question let go, Urgent help one press away.
-            turn.state = kept
-            return self._choice(turn, "chk:no")
-        if unanswered and state.reasked == "crisis_check":
-            # Asked twice and still not answered ("what do I do first?"): what to do now is urgent
-            # help (with "I'm safe, carry on" beside it), never the next routine question.
-            return crisis.show(ctx, turn)
-        if unanswered:
-            # Neither yes nor no ("really bad", "ok", "who do I tell?"): the safety question is asked
-            # again, never taken as a no (a mother with thoughts of harming her baby typed "really
-            # bad"). An answer to another question meanwhile ("since september", "hudds") is kept.
-            turn.state = state = kept.but(reasked="crisis_check")
-            turn.add(ctx.say("crisis_check_again", state), crisis.check_buttons(ctx, state))
-            return turn.done()
+        if state.step == "crisis_check":  # neither yes nor no: asked again, let go, or urgent help
+            reply = safety_check.unanswered(ctx, turn, arrived, text, heard, self._choice)
+            if reply is not None:
+                return reply
         if state.step in ("crisis", "crisis_check"):
             # They have moved on: take the words where they left off. Moving on from urgent help
             # ("15", "dewsbury", "shes been low for months") does not say the danger is over: until

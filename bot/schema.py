@@ -443,6 +443,12 @@ class CrisisFile(Strict):
     # "recent" and "past" name recent_markers and past_markers unless defined here.
     concepts: dict[str, list[str]] = Field(default_factory=dict)
     combos: list[CrisisCombo] = Field(default_factory=list)
+    # What the journey already knows, read as a concept in every later message: a need
+    # (learning-disability: ld_context) or an age up to `young_child_to` (young_child), so
+    # "banging his head every night" two messages after "he has a learning disability" is read
+    # as it would be in one message.
+    context_topics: dict[str, str] = Field(default_factory=dict)
+    young_child_to: int | None = None
     # The words that matter most ("suicide", "self harm", "kill myself"): read as
     # meant with a letter dropped, doubled or swapped, or a space misplaced.
     typo_tolerant: list[str] = Field(default_factory=list)
@@ -451,6 +457,11 @@ class CrisisFile(Strict):
     @model_validator(mode="after")
     def _combo_concepts(self) -> CrisisFile:
         known = set(self.concepts) | {"recent", "past"}
+        for topic, concept in self.context_topics.items():
+            if concept not in known:
+                raise ValueError(f"context_topics: {topic}: unknown concept '{concept}'")
+        if self.young_child_to is not None and "young_child" not in known:
+            raise ValueError("young_child_to: no concept 'young_child'")
         for number, combo in enumerate(self.combos):
             unknown = [c for c in combo.all + combo.none if c not in known]
             if unknown:

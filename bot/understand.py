@@ -166,6 +166,7 @@ class Understander:
         self.index = PhraseIndex(entries, spell)
 
         self.combos = tuple(_Combo(c.topic, tuple(c.all), tuple(c.none), c.verdict, frozenset(c.all)) for c in crisis.combos)
+        self.context_topics, self.young_child_to = dict(crisis.context_topics), crisis.young_child_to
         self._combo_concepts = frozenset(c for combo in self.combos for c in combo.concepts)
 
         keep = set(spell) | {w for v in spell.values() for w in v.split()}
@@ -187,13 +188,22 @@ class Understander:
     def tokens(self, text: str) -> list[str]:
         return self.fixer(self.key_typos(normalise(text, self.spellings)))
 
-    def read(self, text: str, audience: str | None = None) -> Understanding:
-        return self.read_many([text], [audience])[0]
+    def read(self, text: str, audience: str | None = None, known: frozenset[str] = frozenset()) -> Understanding:
+        """`known`: concepts the journey told already (`context`), read as if in these words too."""
+        return self.read_many([text], [audience], known)[0]
 
-    def read_many(self, texts: list[str], audiences: list[str | None]) -> list[Understanding]:
+    def context(self, topics: tuple[str, ...], age: int | None) -> frozenset[str]:
+        """The concepts a journey's need and age tell (crisis.yaml `context_topics`, `young_child_to`)."""
+        known = {self.context_topics[t] for t in topics if t in self.context_topics}
+        if age is not None and self.young_child_to is not None and age <= self.young_child_to:
+            known.add("young_child")
+        return frozenset(known)
+
+    def read_many(self, texts: list[str], audiences: list[str | None], known: frozenset[str] = frozenset()
+                  ) -> list[Understanding]:
         """Each message read by the lexicon; the learned reader multiplies them all in one go."""
         bases = [normalise(text, self.spellings) for text in texts]
-        lexicon = [self._read_lexicon(self.fixer(self.key_typos(b)), t, a) for b, t, a in zip(bases, texts, audiences)]
+        lexicon = [self._read_lexicon(self.fixer(self.key_typos(b)), t, a, known) for b, t, a in zip(bases, texts, audiences)]
         if self.reader is None:
             return lexicon
         learned = self.reader.read_many([" ".join(b) for b in bases], audiences)
@@ -251,10 +261,13 @@ class Understander:
                              lexicon.topic_scores, lexicon.grouping_votes, lexicon.own_risk, evident, lexicon.crisis,
                              lexicon.denied, lexicon.negation, lexicon.weighed, lexicon.past_only)
 
-    def _read_lexicon(self, tokens: list[str], text: str, audience: str | None) -> Understanding:
+    def _read_lexicon(self, tokens: list[str], text: str, audience: str | None,
+                      known: frozenset[str] = frozenset()) -> Understanding:
         hits: dict[str, list[Match]] = defaultdict(list)
         for hit in self.index.find(tokens):
             hits[hit.key[0]].append(hit)
+        for i, name in enumerate(sorted(known)):  # told earlier in the journey: before these words
+            hits[CONCEPT].append(Match((CONCEPT, name), "(told earlier)", -2 * (i + 1), -2 * i - 1, 1))
         figures = hits[FIGURE]
         if figures:
             dropped: list[Match] = []  # risk words a figure of speech took ("want to die" in "want to die my hair")

@@ -26,6 +26,13 @@ _LEADING = re.compile(r"^(?:(?:and|so|but|ok|okay|also|oh|right|um|erm|then|sorr
 _SELF = {"young_person": "self", "parent": "parent"}
 
 
+def phrased(ctx: Ctx, text: str) -> str | None:
+    """The kind of question about help its words ask (`wait`, `self_refer`...), wherever it is asked."""
+    words = f" {' '.join(normalise(text))} "
+    return next((q.answer for q in ctx.kb.thrive.result_questions
+                 for p in slots.plain_phrases(tuple(q.phrases)) if f" {p} " in words), None)
+
+
 def asked(ctx: Ctx, state: State, text: str, heard: Understanding) -> str | None:
     """The kind of question asked about the results (`wait`, `how`...), or None.
 

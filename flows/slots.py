@@ -204,8 +204,22 @@ def said_choice(ctx: Ctx, state: State, slot: Slot, text: str) -> str | None:
     else:
         return None
     found = [(who_speaks.said_of_self(value, words), len(p), who_speaks.TIES.get(value, 0), value) for value, phrases in options
-             for p in plain_phrases(phrases) if f" {p} " in words and who_speaks.own_role(slot.name, value, p, words)]
+             for p in plain_phrases(phrases) if _said_not_negated(words, p) and who_speaks.own_role(slot.name, value, p, words)]
     return max(found)[3] if found else None
+
+
+_NOT = frozenset({"not", "no", "never", "isnt", "arent", "wasnt", "werent", "nobody", "without"})
+
+
+def _said_not_negated(words: str, phrase: str) -> bool:
+    """The phrase is said, and not just after a "not": "im not in danger" is not "in danger",
+    "not a lot" is not "a lot"."""
+    at = words.find(f" {phrase} ")
+    while at >= 0:
+        if not _NOT.intersection(words[:at].split()[-2:]):
+            return True
+        at = words.find(f" {phrase} ", at + 1)
+    return False
 
 
 def _of_a_child(ctx: Ctx, text: str) -> bool:
