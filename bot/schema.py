@@ -285,6 +285,10 @@ class OwnNeed(Strict):
     phrases: list[str] = Field(default_factory=list)  # whole phrases: "its me really", "help for me"
     feelings_topics: list[str] = Field(min_length=1)  # needs a baby cannot have: the parent's
     baby_until: int = 1  # a child younger than this (in years) is a baby
+    # Words of someone with a baby of their own ("put him in his cot", "since i gave birth"): a
+    # parent speaking, even after a vague first answer was taken for a young person's.
+    new_parent: list[str] = Field(default_factory=list)
+    not_new_parent: list[str] = Field(default_factory=list)  # "my baby brother": someone else's baby
     topic: str = "parent-mental-health"
     perinatal_topic: str = "perinatal"
 

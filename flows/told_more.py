@@ -28,7 +28,9 @@ _STATED_AGE = re.compile(
     # "a lad I work with (15)", "my son (14)": an age in brackets soon after the child is named
     r"|\b(?:lad|boy|girl|lass|son|daughter|child|pupil|student|kid|yp|cyp|teen|young person)\b[^()\d]{0,30}\(\s*(\d{1,2})\s*\)",
     re.I)
-_BABY_AGE = re.compile(rf"\b(?:{said.AMOUNT})\s*(?:{said.BABY_UNITS})[\s-]*old\b", re.I)
+_BABY_AGE = re.compile(rf"\b(?:{said.AMOUNT})\s*(?:{said.BABY_UNITS})[\s-]*old\b"
+                       rf"|\bbaby(?:'?s| is)\s+(?:only\s+|just\s+)?(?:{said.AMOUNT})\s*(?:{said.BABY_UNITS})\b(?!\s+ago)"
+                       rf"|\bhad (?:my|the|our) (?:baby|son|daughter|little boy|little girl)\s+(?:{said.AMOUNT})\s*(?:{said.BABY_UNITS})\s+ago\b", re.I)
 _SCHOOL = re.compile(r"\b(?:y|yr|year)\s?(\d{1,2})\b(?!\s*(?:teacher|tutor|lead|head|team|class))", re.I)
 _SPAN = re.compile(rf"\b(?:for|past|last|over|about|around|nearly|almost|since)\s+(?:the\s+)?(?:past\s+|last\s+)?"
                    rf"(?:{said.AMOUNT})\s*(?:and a half\s*)?(?:{said.UNITS})\b"
@@ -42,6 +44,10 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
         if who is not None:
             role = slots.said_choice(ctx, state, slots.SLOTS["role"], text) if who == "professional" else None
             state = state.but(audience=who, role=role or state.role)
+    elif state.audience == "young_person" and state.age is None and _new_parent(ctx, text):
+        # "baby's 3 weeks, I've put him in his cot" after a vague first answer ("I don't know why
+        # I'm typing this"): a parent speaking, of their own need (the perinatal door).
+        state = state.but(audience="parent", age_band=None)
     if state.age is None and state.age_band is None:
         age = stated_age(text, unknown_speaker=state.audience is None, own_only=state.audience == "young_person")
         if age is not None:
@@ -120,3 +126,7 @@ def stated_age(text: str, unknown_speaker: bool = False, own_only: bool = False)
 
 _THEN = frozenset({"since", "from", "in", "during", "until", "till", "when", "back"})
 
+
+def _new_parent(ctx: Ctx, text: str) -> bool:
+    own = ctx.kb.thrive.own_need
+    return slots.says_any(text, own.new_parent) and not slots.says_any(text, own.not_new_parent)
