@@ -133,7 +133,7 @@ class Recommender:
         keys = [c.area_door for name in person.circumstances if (c := self.kb.circumstances.get(name)) and c.area_door]
         ids = [getattr(area.info, key) for key in dict.fromkeys(keys)]
         # A children's door is for children: a 21-year-old living with abuse gets the adult routes.
-        return [self.kb.services[i] for i in ids if i and self._takes_age(self.kb.services[i], person)]
+        return [self.kb.services[i] for i in ids if i and takes_age(self.kb.services[i], person)]
 
     def _gap_reason(self, topics: tuple[str, ...], person: Person) -> str:
         """Out of area; or local services made for the need exist but none takes this age; or none exist."""
@@ -141,7 +141,7 @@ class Recommender:
             return GAP_OUT_OF_AREA
         made_for = [s for s in self.kb.areas[person.area].services
                     if not s.planned and _meant_for(s, topics, person) and self._specific(s, topics, person)]
-        if made_for and not any(self._takes_age(s, person) for s in made_for):
+        if made_for and not any(takes_age(s, person) for s in made_for):
             return GAP_AGE
         return GAP_NO_LOCAL
 
@@ -193,15 +193,16 @@ class Recommender:
         for that need (not a child's service that also names it); otherwise the age."""
         if person.own_need:
             return service.for_adults or (bool(topics) and topics[0] in service.topics)
-        return self._takes_age(service, person)
+        return takes_age(service, person)
 
-    @staticmethod
-    def _takes_age(service: Service, person: Person) -> bool:
-        if person.age_min is None or person.age_max is None:
-            return True
-        if service.ages is None or service.ages.unknown:  # taken to be a children's service: never offered to an adult
-            return service.for_adults or person.age_min < ADULT_AGE
-        return service.ages.min <= person.age_max and person.age_min <= service.ages.max
+
+def takes_age(service: Service, person: Person) -> bool:
+    """The service takes someone of this person's age (unknown ages: a children's service)."""
+    if person.age_min is None or person.age_max is None:
+        return True
+    if service.ages is None or service.ages.unknown:  # taken to be a children's service: never offered to an adult
+        return service.for_adults or person.age_min < ADULT_AGE
+    return service.ages.min <= person.age_max and person.age_min <= service.ages.max
 
 
 def _meant_for(service: Service, topics: tuple[str, ...], person: Person) -> bool:

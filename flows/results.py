@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot import hours
 from bot.dialogue import Button, Outcome, State
-from bot.recommend import ADULT_AGE, Person
+from bot.recommend import ADULT_AGE, Person, takes_age
 from bot.textmatch import normalise
 from flows import cards, parent, professional, slots, whose_need, young_person
 from flows.context import Ctx, Turn
@@ -95,7 +95,10 @@ MAX_OPEN_NOW = 2  # two doors open at this hour; the rest are one "Urgent help" 
 def open_now_lines(ctx: Ctx, state: State, when, exclude: tuple[str, ...] = ()) -> list[str]:
     """Doors for anyone that are open at this moment, for evenings, nights and holidays: one line each."""
     lines = []
+    person = person_for(ctx, state)
     for service in ctx.kb.services_for_area(state.area if state.area in ctx.kb.areas else None):
+        if not takes_age(service, person):
+            continue  # Childline is not offered to a 26-year-old
         door_for_all = "all" in service.topics and not service.planned and not service.emergency
         listening = any(g in service.groupings for g in ("getting-advice", "getting-risk-support"))
         if service.id in exclude or not (door_for_all and listening and service.contacts and service.hours):
