@@ -180,7 +180,7 @@ class Recommender:
         if RISK in groupings and service.emergency:
             score += 3.0
         elif RISK not in groupings and RISK in service.groupings:
-            score -= 0.25  # keep crisis lines for crisis; they are shown then anyway
+            score -= 1.0  # keep crisis teams and lines for crisis (they are shown then anyway): never first otherwise
         return score
 
     @staticmethod

@@ -378,6 +378,10 @@ class Topic(Strict):
     # coming out) usually decides the route more than a general feeling does.
     weight: float = Field(default=1.0, gt=0, le=3)
     grouping: Grouping = "getting-help"
+    # Its own pathway leads whatever the severity said ("a little" with voices is still the early
+    # intervention team's; an autism question is the assessment pathway's): the grouping is at
+    # least this topic's.
+    pathway_first: bool = False
     crisis: bool = False
     # Said by a parent, the need is the parent's own (a new mother's mood, a father's
     # depression): services for the parent, not the child's age or children's services.

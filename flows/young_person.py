@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.dialogue import State
+from bot.schema import GROUPINGS
 from flows.context import Ctx
 
 QUESTIONS = ("age_band", "area", "topics", "severity")
@@ -19,4 +20,7 @@ def grouping_from_severity(ctx: Ctx, state: State) -> str:
     starts = ctx.kb.topics[state.topics[0]].grouping if state.topics else None
     if state.severity == mildest and starts == "thriving":
         return "thriving"
+    first = ctx.kb.topics[state.topics[0]] if state.topics else None
+    if first is not None and first.pathway_first and GROUPINGS.index(first.grouping) > GROUPINGS.index(chosen):
+        return first.grouping  # voices "a little": still the early intervention team first
     return chosen
