@@ -161,7 +161,9 @@ def take_need(ctx: Ctx, state: State, text: str, heard: Understanding,
     words lead; a need named earlier stays beside them.
     """
     before = state.topics if before is None else before  # the need as it was before these words
-    if not state.topics and heard.matched and not answer_only:
+    if not state.topics and heard.matched and not answer_only and not (answered and _only_hinted(heard)):
+        # "im a dad not a kid lol, not sure this is the right place" answers who they are; "dad"
+        # only hints at family. The need is what they tell next.
         state = state.but(topics=slots.matched_topics(heard))
     elif state.topics and heard.matched and len(text.split()) >= TELLING_WORDS and (
             not answered or all(t in ROUTE_TOPICS for t in state.topics)):
@@ -176,6 +178,11 @@ def take_need(ctx: Ctx, state: State, text: str, heard: Understanding,
     elif not state.topics and state.audience == "parent" and whose_need.says_its_mine(ctx, text):
         state = state.but(topics=(ctx.kb.thrive.own_need.topic,))
     return whose_need.settle(ctx, state, text) if state.topics != before else state
+
+
+def _only_hinted(heard: Understanding) -> bool:
+    """No need named outright: only weak words hint at one (every lexicon score under 1)."""
+    return max(heard.topic_scores.values(), default=0.0) < 1.0
 
 
 def _weight(ctx: Ctx, topic: str) -> tuple[int, float]:

@@ -115,13 +115,21 @@ _SINCE_MONTH = re.compile(r"\bsince\b(?:\s+(?:like|about|around|last|early|late|
                           r"|sep(?:t|tember|tmber)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b", re.I)
 
 
+def since_month(text: str, today: dt.date) -> str | None:
+    """How long since a month told ("getting worse since about September"), counted back from today."""
+    month = _SINCE_MONTH.search(text)
+    if month is None:
+        return None
+    back = (today.month - 1 - _MONTHS.index(month.group(1).lower()[:3])) % 12
+    return "weeks" if back < 1 else "months" if back < 6 else "long"
+
+
 def read_duration(text: str, today: dt.date | None = None) -> str | None:
     """How long, from a span in words ("2 yrs", "six weeks", "18 months", "since reception"),
     or since a month ("since like october": counted back from today)."""
-    month = _SINCE_MONTH.search(text)
-    if month and today is not None:
-        back = (today.month - 1 - _MONTHS.index(month.group(1).lower()[:3])) % 12
-        return "weeks" if back < 1 else "months" if back < 6 else "long"
+    month = since_month(text, today) if today is not None else None
+    if month:
+        return month
     found = _SPAN.search(text)
     if found:
         number, unit = amount(found.group(1)), found.group(2).lower()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from bot import hours
 from bot.dialogue import State
 from bot.textmatch import normalise
 from flows import places, said, slots, who_speaks
@@ -73,7 +74,7 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
             state = state.but(urgency=told)
     if state.duration is None:
         span = _SPAN.search(text)
-        length = said.read_duration(span.group(0)) if span else None
+        length = said.read_duration(span.group(0)) if span else said.since_month(text, hours.now().date())
         if length:
             state = state.but(duration=length)
     return state
