@@ -17,7 +17,6 @@ from bot.knowledge import KnowledgeBase
 from bot.schema import AUDIENCES
 from flows import answers, commands, crisis, danger_open, journey, places, result_questions, results, safety_check, services, told_more, typed_button
 from flows.questions import TELLING_WORDS, next_slot
-from flows.answers import answers_step as slots_answered
 from flows.said_besides import SaidBesides, plain as _plain
 from flows.context import Ctx, Turn
 
@@ -150,23 +149,9 @@ class Conversation:
                 return journey.ask_again(ctx, turn)
             heard, warrants_question = replace(heard, crisis="no"), False
         if state.crisis_shown and not state.safe_now and state.step != "crisis_check" and not opens_safe and not says_safe:
-            # Urgent help shown and never said to be over. Words that still sound like danger ("I
-            # don't know where she is", "hes still got it hes on the landing" after "15", "dewsbury"),
-            # or that answer nothing asked ("i feel sick" after tablets): the lines that matter now,
-            # never "how long has it been?" nor "I don't know that place".
-            answered = (answers.answers_pending(ctx, state, text, heard) if state.step == "crisis"
-                        else slots_answered(ctx, state, text, heard) is not None)
-            # A need named outright (not in passing: "cold", "breathing" name none) moves them on.
-            unplaced = max(heard.topic_scores.values(), default=0.0) < 1.0 and state.step not in ("results", "anything_else", "services")
-            if not answered and (heard.crisis != "no" or named or unplaced):
-                return crisis.still(ctx, turn)
-            if answered and crisis.emergency_now(ctx, state):
-                # A body in danger now (tablets taken, bleeding, a knife): the answer ("14",
-                # "batley") is kept, and the reply is still what to do now, never the next question.
-                kept = answers.keep_answers(ctx, state, text, heard) if state.step == "crisis" \
-                    else slots_answered(ctx, state, text, heard)
-                turn.state = kept or state
-                return crisis.still(ctx, turn)
+            still = danger_open.not_over(ctx, turn, text, heard, bool(named))  # "hes still got it", "i feel sick"
+            if still is not None:
+                return still
         # Urgent help on screen, or the same words say all are safe now ("he's in custody, mum and
         # the kids are safe at nan's now"): no safety question on the reader's or a situation's say-so.
         # Told with their weight and said to be safe ("passive thoughts, no plan, no current risk"):
