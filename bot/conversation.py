@@ -131,7 +131,7 @@ class Conversation:
         if followup and state.step == "crisis_check" and heard.lexicon_crisis == "no":
             return safety_check.followup_meanwhile(ctx, turn, text, heard, followup)  # "do they tell my mum??"
         about_results = result_questions.asked(ctx, state, text, heard) if heard.lexicon_crisis == "no" else None
-        if about_results and not (followup and about_results == "other"):
+        if about_results and not (followup and about_results in ("other", "what_is")):
             # "how long is the wait?", "who do i ring first?": answered from the cards on screen, the
             # need kept; never a new journey that asks "how long has this been going on?" again.
             return result_questions.answer(ctx, turn, about_results, text)

@@ -316,7 +316,7 @@ class ResultQuestion(Strict):
     their cards (flows/result_questions.py): `answer` names the part of a card that answers it."""
     id: str = Field(pattern=_ID)
     phrases: list[str] = Field(min_length=1)
-    answer: Literal["wait", "while_waiting", "how", "sooner", "self_refer", "specific", "what_is"]
+    answer: Literal["wait", "while_waiting", "how", "sooner", "self_refer", "specific", "what_is", "safeguarding"]
 
 
 class ThriveFile(Strict):

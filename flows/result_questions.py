@@ -70,6 +70,7 @@ def answer(ctx: Ctx, turn: Turn, kind: str, text: str) -> Outcome:
         "self_refer": _self_refer,
         "specific": _specific,
         "what_is": _what_is,
+        "safeguarding": _safeguarding,
     }.get(kind, lambda *_: [])(ctx, state, named + [s for s in shown if s not in named], text)
     if not lines:
         lines = [ctx.say("result_question_other", state)]
@@ -124,6 +125,15 @@ def _how(ctx: Ctx, state: State, services: list[Service], text: str = "") -> lis
     way = cards.contact_line(ctx, state, contacts[0], with_hours=True) if contacts else ""
     return [ctx.say("result_question_how", state, name=cards.short_name(service),
                     how=service.access.how.for_audience(state.audience), way=way).strip()]
+
+
+def _safeguarding(ctx: Ctx, state: State, services: list[Service], text: str = "") -> list[str]:
+    """"Would this go to the Front Door?": the area's safeguarding door, with its way in."""
+    area = ctx.kb.areas.get(state.area or "")
+    door = ctx.kb.services.get(area.info.safeguarding_door or "") if area else None
+    if door is None:
+        return [ctx.say("result_question_safeguarding_none", state)]
+    return [ctx.say("result_question_safeguarding", state)] + _how(ctx, state, [door])
 
 
 _THEMSELVES = ("herself", "himself", "themselves", "themself", "myself", "self")
