@@ -45,6 +45,10 @@ def harvest(ctx: Ctx, state: State, text: str) -> State:
         if who is not None:
             role = slots.said_choice(ctx, state, slots.SLOTS["role"], text) if who == "professional" else None
             state = state.but(audience=who, role=role or state.role)
+    elif state.audience == "parent" and state.age is None and (own := said.own_age(text)) is not None \
+            and own < ADULT_OWN_AGE and state.role is None:
+        # Taken for a parent, then "im 11. we live in featherstone": a child speaking (a young carer).
+        state = state.but(audience="young_person")
     elif state.audience == "young_person" and state.age is None and _new_parent(ctx, text):
         # "baby's 3 weeks, I've put him in his cot" after a vague first answer ("I don't know why
         # I'm typing this"): a parent speaking, of their own need (the perinatal door).
@@ -125,6 +129,7 @@ def stated_age(text: str, unknown_speaker: bool = False, own_only: bool = False)
     return None
 
 
+ADULT_OWN_AGE = 16  # "im 11" from someone taken for a parent: a child (a parent may be 16 or 17)
 _THEN = frozenset({"since", "from", "in", "during", "until", "till", "when", "back"})
 
 

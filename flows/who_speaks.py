@@ -52,7 +52,12 @@ def own_role(slot: str, value: str, phrase: str, words: str) -> bool:
     their way" or "her teacher thinks" come from a parent, "im a teacher at..." from a professional.
     Likewise "her mum will kill her" is someone else's mum, not a parent speaking."""
     if slot == "audience" and value == "parent" and " " not in phrase:
-        return not any(f" {other} {phrase} " in words for other in _SOMEONE_ELSES - {"my", "a"})
+        if any(f" {other} {phrase} " in words for other in _SOMEONE_ELSES - {"my", "a"}):
+            return False
+        # In a longer message a bare "mum" is mostly the writer's own mum ("cos mum cant get up
+        # today"): a parent says so of themselves ("im a mum", "mum here", "mum of 3").
+        return len(words.split()) <= SHORT_ROLE_ANSWER or any(
+            f" {said} " in words for said in (f"a {phrase}", f"{phrase} here", f"{phrase} of", f"the {phrase}"))
     if slot != "audience" or value != "professional" or len(words.split()) <= SHORT_ROLE_ANSWER:
         return True
     if phrase.startswith(("i ", "im ", "work with", "professional", "a professional")):
